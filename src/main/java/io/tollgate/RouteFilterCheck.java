@@ -1,0 +1,84 @@
+package io.tollgate;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import io.tollgate.error.InvalidConfigurationException;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.FilterDefinition;
+import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
+import org.springframework.cloud.gateway.support.ConfigurationService;
+import org.springframework.cloud.gateway.support.HasRouteId;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks the arguments of every Tollgate filter in the configured routes at startup. Spring Cloud Gateway
+ * builds routes after startup and only logs a route it cannot build, so without this check a typo in
+ * config-repo/ would leave a route silently missing (or open). Here it stops the application instead, naming
+ * the property.
+ */
+@Component
+class RouteFilterCheck implements SmartInitializingSingleton {
+
+	private static final String ROUTES = GatewayProperties.PREFIX + ".routes";
+
+	private final GatewayProperties gateway;
+
+	private final ConfigurationService configurationService;
+
+	private final Map<String, GatewayFilterFactory<?>> factories;
+
+	RouteFilterCheck(GatewayProperties gateway, ConfigurationService configurationService,
+			List<GatewayFilterFactory<?>> factories) {
+		this.gateway = gateway;
+		this.configurationService = configurationService;
+		this.factories = factories.stream()
+			.filter((factory) -> factory.getClass().getPackageName().startsWith("io.tollgate"))
+			.collect(Collectors.toMap(GatewayFilterFactory::name, Function.identity()));
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		check(this.gateway.getDefaultFilters(), GatewayProperties.PREFIX + ".default-filters", "default-filters");
+		for (int r = 0; r < this.gateway.getRoutes().size(); r++) {
+			var route = this.gateway.getRoutes().get(r);
+			check(route.getFilters(), ROUTES + "[" + r + "].filters", route.getId());
+		}
+	}
+
+	private void check(List<FilterDefinition> filters, String at, String routeId) {
+		for (int f = 0; f < filters.size(); f++) {
+			FilterDefinition definition = filters.get(f);
+			GatewayFilterFactory<?> factory = this.factories.get(definition.getName());
+			if (factory != null) {
+				check(factory, definition, at + "[" + f + "]", routeId);
+			}
+		}
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private void check(GatewayFilterFactory factory, FilterDefinition definition, String at, String routeId) {
+		try {
+			Object config = this.configurationService.with(factory)
+				.name(definition.getName())
+				.properties(definition.getArgs())
+				.bind();
+			if (config instanceof HasRouteId hasRouteId) {
+				hasRouteId.setRouteId(routeId);
+			}
+			factory.apply(config);
+		}
+		catch (InvalidConfigurationException ex) {
+			throw ex.under(at + ".args");
+		}
+		catch (RuntimeException ex) {
+			throw new InvalidConfigurationException(at, definition.getName() + " cannot be configured: "
+					+ ((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
+		}
+	}
+
+}

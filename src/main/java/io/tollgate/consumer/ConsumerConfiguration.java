@@ -1,0 +1,30 @@
+package io.tollgate.consumer;
+
+import java.util.regex.Pattern;
+
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class ConsumerConfiguration {
+
+	/**
+	 * Keys and digests are never shown by {@code /actuator/env} or {@code /actuator/configprops}, even where an
+	 * operator sets {@code show-values: always}.
+	 */
+	private static final Pattern SECRET = Pattern
+		.compile("(?i).*(api-?keys|apiKeys|jwt-?secrets|jwtSecrets)(\\[\\d+\\])?\\.(key|sha256|secret)$");
+
+	@Bean
+	ConsumerRegistry consumerRegistry(ConsumerProperties properties) {
+		return new ConsumerRegistry(properties);
+	}
+
+	@Bean
+	SanitizingFunction consumerSecretsSanitizer() {
+		return (SanitizableData data) -> SECRET.matcher(data.getKey()).matches() ? data.withSanitizedValue() : data;
+	}
+
+}

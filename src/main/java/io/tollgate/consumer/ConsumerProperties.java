@@ -1,0 +1,68 @@
+package io.tollgate.consumer;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Who may call the gateway ({@code tollgate.consumers}) and the plans they can be on ({@code tollgate.plans}).
+ * Checked as a whole by {@link ConsumerRegistry} at startup; plaintext keys are turned into digests there and
+ * are never kept in the registry.
+ *
+ * @param consumers the consumers, each with a unique username
+ * @param plans named sets of rate limits; a consumer's {@code plan} names one of them
+ */
+@ConfigurationProperties("tollgate")
+public record ConsumerProperties(@DefaultValue List<ConsumerDefinition> consumers,
+		@DefaultValue Map<String, PlanDefinition> plans) {
+
+	/**
+	 * One consumer.
+	 *
+	 * @param username unique name; sent upstream as {@code X-Consumer-Username}
+	 * @param id stable id sent as {@code X-Consumer-ID}; defaults to a UUID derived from the username, so
+	 * every replica agrees on it
+	 * @param customId optional id from another system (CRM, billing); sent as {@code X-Consumer-Custom-ID}
+	 * @param groups group names, used by {@code Acl} and sent as {@code X-Consumer-Groups}
+	 * @param plan optional name of an entry of {@code tollgate.plans}
+	 * @param apiKeys the consumer's API keys
+	 */
+	public record ConsumerDefinition(String username, String id, String customId, @DefaultValue List<String> groups,
+			String plan, @DefaultValue List<ApiKeyDefinition> apiKeys) {
+	}
+
+	/**
+	 * One API key: exactly one of {@code key} and {@code sha256}.
+	 *
+	 * @param id credential id, sent upstream as {@code X-Credential-Identifier}; defaults to
+	 * {@code <username>-key-<n>}
+	 * @param key the key in plaintext; take it from the environment or a secret ({@code ${MOBILE_APP_KEY}}),
+	 * never commit it
+	 * @param sha256 the hex SHA-256 digest of the key, for configuration that must not hold the key at all
+	 */
+	public record ApiKeyDefinition(String id, String key, String sha256) {
+	}
+
+	/**
+	 * A plan: the limits a consumer on it gets, replacing a route's own.
+	 *
+	 * @param limits requests allowed per window
+	 */
+	public record PlanDefinition(@DefaultValue Limits limits) {
+	}
+
+	/**
+	 * Requests allowed per window; an absent window is not limited.
+	 *
+	 * @param second per sliding second
+	 * @param minute per sliding minute
+	 * @param hour per sliding hour
+	 * @param day per calendar day
+	 * @param month per calendar month
+	 */
+	public record Limits(Long second, Long minute, Long hour, Long day, Long month) {
+	}
+
+}

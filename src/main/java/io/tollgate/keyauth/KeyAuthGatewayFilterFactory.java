@@ -1,0 +1,307 @@
+package io.tollgate.keyauth;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+import io.tollgate.consumer.Consumer;
+import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.consumer.Credential;
+import io.tollgate.consumer.Identity;
+import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.error.ProblemWriter;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.util.StringUtils;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * {@code KeyAuth}: API-key authentication with Kong key-auth semantics.
+ * <p>
+ * For each of {@code key-names} in order, the key is looked for in the header of that name (case-insensitive,
+ * {@code _} and {@code -} equivalent), then in the query parameter of that name (case-sensitive); the first place
+ * that holds a value decides. A missing or empty key, a key sent twice and an unknown key are 401s with
+ * {@code WWW-Authenticate: Key realm="..."}, unless {@code anonymous} names a consumer to stand in.
+ * <pre>
+ * filters:
+ *   - KeyAuth                                  # key-names [apikey]
+ *   - KeyAuth=x-api-key                        # one key name
+ *   - name: KeyAuth
+ *     args: { key-names: [x-api-key], hide-credentials: true, anonymous: guest, realm: orders }
+ * </pre>
+ */
+@Component
+public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<KeyAuthGatewayFilterFactory.Config> {
+
+	/** Auth runs first among Tollgate's policies: Acl, RateLimit and the cache need to know the consumer. */
+	public static final int ORDER = 100;
+
+	static final String NO_KEY = "No API key found in request";
+
+	static final String DUPLICATE_KEY = "Duplicate API key found";
+
+	static final String INVALID_KEY = "Unauthorized";
+
+	private final ConsumerRegistry registry;
+
+	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry) {
+		super(Config.class);
+		this.registry = registry;
+	}
+
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("keyNames");
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		config.validate();
+		Consumer anonymous = null;
+		if (config.anonymous != null) {
+			anonymous = this.registry.find(config.anonymous);
+			if (anonymous == null) {
+				throw new InvalidConfigurationException("anonymous",
+						"consumer '" + config.anonymous + "' does not exist in tollgate.consumers");
+			}
+		}
+		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, anonymous), ORDER);
+	}
+
+	/** Where a key was found, and what. */
+	private record PresentedKey(String value, boolean duplicate, List<String> headerNames, String queryName) {
+
+		static final PresentedKey NONE = new PresentedKey(null, false, List.of(), null);
+
+	}
+
+	private static final class KeyAuthFilter implements GatewayFilter {
+
+		private final Config config;
+
+		private final ConsumerRegistry registry;
+
+		private final Consumer anonymous;
+
+		private final List<List<String>> headerSpellings;
+
+		private final String wwwAuthenticate;
+
+		KeyAuthFilter(Config config, ConsumerRegistry registry, Consumer anonymous) {
+			this.config = config;
+			this.registry = registry;
+			this.anonymous = anonymous;
+			this.headerSpellings = config.keyNames.stream().map(KeyAuthFilter::spellings).toList();
+			this.wwwAuthenticate = (config.realm != null) ? "Key realm=\"" + config.realm + "\"" : "Key";
+		}
+
+		@Override
+		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+			Identity already = Identity.of(exchange);
+			if (this.anonymous != null && already != null && !already.anonymous()) {
+				// Kong's "any of" semantics: with anonymous set, an earlier auth filter's success is enough.
+				return chain.filter(exchange);
+			}
+			PresentedKey presented = locate(exchange.getRequest());
+			if (presented.value() == null) {
+				return reject(exchange, chain, presented.duplicate() ? DUPLICATE_KEY : NO_KEY);
+			}
+			Credential credential = this.registry.findByKey(presented.value());
+			if (credential == null) {
+				return reject(exchange, chain, INVALID_KEY);
+			}
+			Identity.authenticated(credential).storeIn(exchange);
+			if (this.config.hideCredentials) {
+				exchange = hide(exchange, presented);
+			}
+			return chain.filter(exchange);
+		}
+
+		private PresentedKey locate(ServerHttpRequest request) {
+			HttpHeaders headers = request.getHeaders();
+			for (int i = 0; i < this.config.keyNames.size(); i++) {
+				List<String> spellings = this.headerSpellings.get(i);
+				List<String> values = null;
+				for (String spelling : spellings) {
+					List<String> found = headers.get(spelling);
+					if (found != null) {
+						values = (values == null) ? found : concat(values, found);
+					}
+				}
+				if (values != null) {
+					return fromValues(values, spellings, null);
+				}
+				String name = this.config.keyNames.get(i);
+				List<String> query = request.getQueryParams().get(name);
+				if (query != null) {
+					List<String> present = query.stream().filter(StringUtils::hasLength).toList();
+					if (!present.isEmpty()) {
+						return fromValues(present, List.of(), name);
+					}
+				}
+			}
+			return PresentedKey.NONE;
+		}
+
+		private static PresentedKey fromValues(List<String> values, List<String> headerNames, String queryName) {
+			if (values.size() > 1) {
+				return new PresentedKey(null, true, headerNames, queryName);
+			}
+			String value = values.get(0);
+			return StringUtils.hasLength(value) ? new PresentedKey(value, false, headerNames, queryName)
+					: PresentedKey.NONE;
+		}
+
+		private Mono<Void> reject(ServerWebExchange exchange, GatewayFilterChain chain, String reason) {
+			if (this.anonymous != null) {
+				Identity.anonymous(this.anonymous).storeIn(exchange);
+				return chain.filter(exchange);
+			}
+			exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, this.wwwAuthenticate);
+			return ProblemWriter.write(exchange, HttpStatus.UNAUTHORIZED, reason);
+		}
+
+		private static ServerWebExchange hide(ServerWebExchange exchange, PresentedKey presented) {
+			ServerHttpRequest request = exchange.getRequest();
+			ServerHttpRequest.Builder builder = request.mutate();
+			if (!presented.headerNames().isEmpty()) {
+				builder.headers(headers -> presented.headerNames().forEach(headers::remove));
+			}
+			if (presented.queryName() != null) {
+				builder.uri(withoutQueryParameter(request.getURI(), presented.queryName()));
+			}
+			return exchange.mutate().request(builder.build()).build();
+		}
+
+		/** Removes every occurrence of a parameter, keeping the others in order and exactly as they were encoded. */
+		static URI withoutQueryParameter(URI uri, String name) {
+			String raw = uri.getRawQuery();
+			StringJoiner kept = new StringJoiner("&");
+			for (String pair : raw.split("&")) {
+				int eq = pair.indexOf('=');
+				String rawName = (eq >= 0) ? pair.substring(0, eq) : pair;
+				if (!name.equals(URLDecoder.decode(rawName, StandardCharsets.UTF_8))) {
+					kept.add(pair);
+				}
+			}
+			String query = (kept.length() == 0) ? null : kept.toString();
+			return UriComponentsBuilder.fromUri(uri).replaceQuery(query).build(true).toUri();
+		}
+
+		/** The configured name and its {@code -}/{@code _} twins (Kong and nginx treat them as one header). */
+		private static List<String> spellings(String name) {
+			Set<String> names = new LinkedHashSet<>();
+			names.add(name);
+			names.add(name.replace('_', '-'));
+			names.add(name.replace('-', '_'));
+			return List.copyOf(names);
+		}
+
+		private static List<String> concat(List<String> a, List<String> b) {
+			List<String> all = new ArrayList<>(a);
+			all.addAll(b);
+			return all;
+		}
+
+		@Override
+		public String toString() {
+			return "KeyAuth" + this.config;
+		}
+
+	}
+
+	/** Arguments of {@code KeyAuth}. */
+	public static class Config {
+
+		private static final List<String> DEFAULT_KEY_NAMES = List.of("apikey");
+
+		/** Names of the header or query parameter that carries the key, tried in order. */
+		private List<String> keyNames = DEFAULT_KEY_NAMES;
+
+		/** Remove the key from the request before proxying it. */
+		private boolean hideCredentials = false;
+
+		/** Username or id of the consumer that stands in when authentication fails; off when empty. */
+		private String anonymous;
+
+		/** Realm for the {@code WWW-Authenticate} challenge. */
+		private String realm;
+
+		void validate() {
+			if (this.keyNames == null || this.keyNames.isEmpty()) {
+				this.keyNames = DEFAULT_KEY_NAMES;
+			}
+			for (int i = 0; i < this.keyNames.size(); i++) {
+				String name = this.keyNames.get(i);
+				if (name == null || !name.matches("[A-Za-z0-9_-]+")) {
+					throw new InvalidConfigurationException("key-names[" + i + "]",
+							"may contain only letters, digits, '_' and '-'");
+				}
+			}
+			if (this.realm != null && this.realm.contains("\"")) {
+				throw new InvalidConfigurationException("realm", "must not contain '\"'");
+			}
+			if (this.anonymous != null && this.anonymous.isBlank()) {
+				this.anonymous = null;
+			}
+		}
+
+		public List<String> getKeyNames() {
+			return this.keyNames;
+		}
+
+		public Config setKeyNames(List<String> keyNames) {
+			this.keyNames = keyNames;
+			return this;
+		}
+
+		public boolean isHideCredentials() {
+			return this.hideCredentials;
+		}
+
+		public Config setHideCredentials(boolean hideCredentials) {
+			this.hideCredentials = hideCredentials;
+			return this;
+		}
+
+		public String getAnonymous() {
+			return this.anonymous;
+		}
+
+		public Config setAnonymous(String anonymous) {
+			this.anonymous = anonymous;
+			return this;
+		}
+
+		public String getRealm() {
+			return this.realm;
+		}
+
+		public Config setRealm(String realm) {
+			this.realm = realm;
+			return this;
+		}
+
+		@Override
+		public String toString() {
+			return "[keyNames=" + this.keyNames + ", hideCredentials=" + this.hideCredentials + ", anonymous="
+					+ this.anonymous + ", realm=" + this.realm + "]";
+		}
+
+	}
+
+}

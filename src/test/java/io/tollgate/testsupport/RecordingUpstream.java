@@ -1,0 +1,165 @@
+package io.tollgate.testsupport;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * A real HTTP server on loopback that records every request it receives, so tests assert what the upstream
+ * saw. It answers with a JSON echo of the request; {@code /status/<code>} answers that status and
+ * {@code /delay/<ms>} answers after that many milliseconds.
+ */
+public final class RecordingUpstream implements AutoCloseable {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final int KEPT = 1000;
+
+	private static RecordingUpstream shared;
+
+	private final BlockingDeque<RecordedRequest> received = new LinkedBlockingDeque<>(KEPT);
+
+	private final DisposableServer server;
+
+	private RecordingUpstream(int port) {
+		this.server = HttpServer.create().host("127.0.0.1").port(port).handle(this::handle).bindNow();
+	}
+
+	/** A new upstream on a free port. */
+	public static RecordingUpstream start() {
+		return new RecordingUpstream(0);
+	}
+
+	public static RecordingUpstream start(int port) {
+		return new RecordingUpstream(port);
+	}
+
+	/** One upstream for the whole test run (tests that share a Spring context share it too). */
+	public static synchronized RecordingUpstream shared() {
+		if (shared == null) {
+			shared = start();
+		}
+		return shared;
+	}
+
+	public String uri() {
+		return "http://127.0.0.1:" + this.server.port();
+	}
+
+	public int port() {
+		return this.server.port();
+	}
+
+	/** The next request received, waiting up to 5 seconds; fails if none came. */
+	public RecordedRequest takeRequest() {
+		try {
+			RecordedRequest request = this.received.pollFirst(5, TimeUnit.SECONDS);
+			if (request == null) {
+				throw new AssertionError("the upstream received no request");
+			}
+			return request;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+	public int receivedCount() {
+		return this.received.size();
+	}
+
+	public void clear() {
+		this.received.clear();
+	}
+
+	@Override
+	public void close() {
+		this.server.disposeNow();
+	}
+
+	private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap((body) -> {
+			RecordedRequest recorded = record(request, body);
+			while (!this.received.offerLast(recorded)) {
+				this.received.pollFirst();
+			}
+			String path = recorded.path();
+			if (path.startsWith("/status/")) {
+				int status = Integer.parseInt(path.substring("/status/".length()));
+				return response.status(status).sendString(Mono.just("status " + status)).then();
+			}
+			Mono<Void> delay = Mono.empty();
+			if (path.startsWith("/delay/")) {
+				delay = Mono.delay(Duration.ofMillis(Long.parseLong(path.substring("/delay/".length())))).then();
+			}
+			byte[] echo = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(recorded.echo());
+			return delay.then(response.status(HttpResponseStatus.OK)
+				.header("Content-Type", "application/json")
+				.sendByteArray(Mono.just(echo))
+				.then());
+		});
+	}
+
+	private static RecordedRequest record(HttpServerRequest request, byte[] body) {
+		URI uri = URI.create(request.uri());
+		HttpHeaders headers = new HttpHeaders();
+		request.requestHeaders().forEach((entry) -> headers.add(entry.getKey(), entry.getValue()));
+		return new RecordedRequest(request.method().name(), uri.getRawPath(), uri.getRawQuery(), request.uri(),
+				HttpHeaders.readOnlyHttpHeaders(headers), body);
+	}
+
+	/**
+	 * What the upstream received.
+	 *
+	 * @param method the method
+	 * @param path the raw path
+	 * @param query the raw query string, or null
+	 * @param requestUri path and query exactly as received
+	 * @param headers the headers
+	 * @param body the body bytes
+	 */
+	public record RecordedRequest(String method, String path, String query, String requestUri, HttpHeaders headers,
+			byte[] body) {
+
+		public String bodyAsString() {
+			return new String(this.body, StandardCharsets.UTF_8);
+		}
+
+		Map<String, Object> echo() {
+			Map<String, Object> echo = new LinkedHashMap<>();
+			echo.put("method", this.method);
+			echo.put("uri", this.requestUri);
+			Map<String, Object> headerMap = new LinkedHashMap<>();
+			this.headers.forEach((name, values) -> headerMap.put(name, (values.size() == 1) ? values.get(0) : values));
+			echo.put("headers", headerMap);
+			if (this.body.length > 0) {
+				echo.put("body", bodyAsString());
+			}
+			return echo;
+		}
+
+		public List<String> header(String name) {
+			List<String> values = this.headers.get(name);
+			return (values != null) ? values : List.of();
+		}
+
+	}
+
+}
