@@ -23,6 +23,11 @@ class ConsumerConfiguration {
 	}
 
 	@Bean
+	ClientIp clientIp(ClientIpProperties properties) {
+		return new ClientIp(properties);
+	}
+
+	@Bean
 	SanitizingFunction consumerSecretsSanitizer() {
 		return (SanitizableData data) -> SECRET.matcher(data.getKey()).matches() ? data.withSanitizedValue() : data;
 	}

@@ -32,8 +32,11 @@ public class ConsumerRegistry {
 
 	private final Map<String, Integer> credentialCount = new HashMap<>();
 
+	private final Map<String, ConsumerProperties.Limits> plans = new HashMap<>();
+
 	/** @throws InvalidConfigurationException naming the first property that is wrong */
 	public ConsumerRegistry(ConsumerProperties properties) {
+		properties.plans().forEach((name, plan) -> this.plans.put(name, checkPlan(name, plan)));
 		Map<ApiKeyDigest, String> keyOwners = new HashMap<>();
 		Map<String, String> credentialIds = new HashMap<>();
 		Map<String, String> customIds = new HashMap<>();
@@ -81,6 +84,11 @@ public class ConsumerRegistry {
 		return Collections.unmodifiableList(new ArrayList<>(this.byUsername.values()));
 	}
 
+	/** The limits of a plan named by a consumer (every consumer's plan exists: checked at startup). */
+	public ConsumerProperties.Limits planLimits(String plan) {
+		return this.plans.get(plan);
+	}
+
 	/** How many API keys a consumer has (never the keys themselves). */
 	public int apiKeyCount(String username) {
 		return this.credentialCount.getOrDefault(username, 0);
@@ -105,6 +113,26 @@ public class ConsumerRegistry {
 		}
 		String customId = StringUtils.hasText(definition.customId()) ? definition.customId() : null;
 		return new Consumer(id, username, customId, definition.groups(), plan);
+	}
+
+	private static ConsumerProperties.Limits checkPlan(String name, ConsumerProperties.PlanDefinition plan) {
+		String at = "tollgate.plans." + name + ".limits";
+		ConsumerProperties.Limits limits = plan.limits();
+		Long[] values = { limits.second(), limits.minute(), limits.hour(), limits.day(), limits.month() };
+		String[] names = { "second", "minute", "hour", "day", "month" };
+		boolean any = false;
+		for (int i = 0; i < values.length; i++) {
+			if (values[i] != null) {
+				if (values[i] <= 0) {
+					throw new InvalidConfigurationException(at + "." + names[i], "must be a positive number of requests");
+				}
+				any = true;
+			}
+		}
+		if (!any) {
+			throw new InvalidConfigurationException(at, "a plan must limit at least one of second, minute, hour, day, month");
+		}
+		return limits;
 	}
 
 	private static ApiKeyDigest digestOf(ApiKeyDefinition key, String at) {

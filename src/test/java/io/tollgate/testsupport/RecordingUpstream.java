@@ -16,14 +16,16 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 
 /**
  * A real HTTP server on loopback that records every request it receives, so tests assert what the upstream
- * saw. It answers with a JSON echo of the request; {@code /status/<code>} answers that status and
- * {@code /delay/<ms>} answers after that many milliseconds.
+ * saw. It answers with a JSON echo of the request; {@code /status/<code>} answers that status,
+ * {@code /delay/<ms>} answers after that many milliseconds, and a path ending in {@code /empty} gets a bare 204
+ * (cheap, for tests that send many requests).
  */
 public final class RecordingUpstream implements AutoCloseable {
 
@@ -37,8 +39,16 @@ public final class RecordingUpstream implements AutoCloseable {
 
 	private final DisposableServer server;
 
+	private final LoopResources loops = LoopResources.create("recording-upstream", 2, true);
+
 	private RecordingUpstream(int port) {
-		this.server = HttpServer.create().host("127.0.0.1").port(port).handle(this::handle).bindNow();
+		// Its own event loops: an application context that closes disposes Reactor Netty's global ones.
+		this.server = HttpServer.create()
+			.host("127.0.0.1")
+			.port(port)
+			.runOn(this.loops)
+			.handle(this::handle)
+			.bindNow();
 	}
 
 	/** A new upstream on a free port. */
@@ -92,6 +102,7 @@ public final class RecordingUpstream implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.disposeNow();
+		this.loops.dispose();
 	}
 
 	private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -101,6 +112,9 @@ public final class RecordingUpstream implements AutoCloseable {
 				this.received.pollFirst();
 			}
 			String path = recorded.path();
+			if (path.endsWith("/empty")) {
+				return response.status(HttpResponseStatus.NO_CONTENT).send();
+			}
 			if (path.startsWith("/status/")) {
 				int status = Integer.parseInt(path.substring("/status/".length()));
 				return response.status(status).sendString(Mono.just("status " + status)).then();

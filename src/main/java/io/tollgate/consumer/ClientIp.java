@@ -1,0 +1,128 @@
+package io.tollgate.consumer;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
+import io.tollgate.error.InvalidConfigurationException;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Finds the client's IP address: the TCP peer, unless that peer is a trusted proxy, in which case the address
+ * it reports (walking {@code X-Forwarded-For} from the right past other trusted proxies, like nginx's
+ * {@code real_ip_recursive on}). Addresses are parsed as literals only, never resolved.
+ */
+public class ClientIp {
+
+	private static final String ATTRIBUTE = ClientIp.class.getName();
+
+	private final List<IpSubnetFilterRule> trusted;
+
+	private final String header;
+
+	private final boolean forwardedFor;
+
+	public ClientIp(ClientIpProperties properties) {
+		this.trusted = new ArrayList<>();
+		for (int i = 0; i < properties.trustedProxies().size(); i++) {
+			this.trusted.add(parseCidr(properties.trustedProxies().get(i), "tollgate.client-ip.trusted-proxies[" + i + "]"));
+		}
+		this.header = properties.header();
+		this.forwardedFor = "X-Forwarded-For".equalsIgnoreCase(this.header);
+	}
+
+	/** The client address of an exchange, as a string (computed once per exchange). */
+	public String of(ServerWebExchange exchange) {
+		String ip = exchange.getAttribute(ATTRIBUTE);
+		if (ip == null) {
+			ip = resolve(exchange.getRequest());
+			exchange.getAttributes().put(ATTRIBUTE, ip);
+		}
+		return ip;
+	}
+
+	private String resolve(ServerHttpRequest request) {
+		InetSocketAddress remote = request.getRemoteAddress();
+		InetAddress peer = (remote != null) ? remote.getAddress() : null;
+		if (peer == null) {
+			return "unknown";
+		}
+		if (this.trusted.isEmpty() || !isTrusted(peer)) {
+			return peer.getHostAddress();
+		}
+		List<String> values = request.getHeaders().get(this.header);
+		if (values == null || values.isEmpty()) {
+			return peer.getHostAddress();
+		}
+		if (!this.forwardedFor) {
+			InetAddress reported = parse(values.get(values.size() - 1).trim());
+			return (reported != null) ? reported.getHostAddress() : peer.getHostAddress();
+		}
+		InetAddress client = peer;
+		for (int v = values.size() - 1; v >= 0; v--) {
+			String[] hops = values.get(v).split(",");
+			for (int h = hops.length - 1; h >= 0; h--) {
+				InetAddress hop = parse(hops[h].trim());
+				if (hop == null) {
+					return client.getHostAddress();
+				}
+				client = hop;
+				if (!isTrusted(hop)) {
+					return hop.getHostAddress();
+				}
+			}
+		}
+		return client.getHostAddress();
+	}
+
+	private boolean isTrusted(InetAddress address) {
+		InetSocketAddress socket = new InetSocketAddress(address, 0);
+		for (IpSubnetFilterRule rule : this.trusted) {
+			if (rule.matches(socket)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static InetAddress parse(String literal) {
+		byte[] bytes = NetUtil.createByteArrayFromIpAddressString(literal);
+		if (bytes == null) {
+			return null;
+		}
+		try {
+			return InetAddress.getByAddress(bytes);
+		}
+		catch (UnknownHostException ex) {
+			return null;
+		}
+	}
+
+	private static IpSubnetFilterRule parseCidr(String cidr, String property) {
+		String[] parts = cidr.trim().split("/");
+		InetAddress address = parse(parts[0]);
+		if (address == null || parts.length > 2) {
+			throw new InvalidConfigurationException(property, "not an IP address or CIDR");
+		}
+		int max = address.getAddress().length * 8;
+		int prefix;
+		try {
+			prefix = (parts.length == 2) ? Integer.parseInt(parts[1]) : max;
+		}
+		catch (NumberFormatException ex) {
+			throw new InvalidConfigurationException(property, "bad CIDR prefix length");
+		}
+		if (prefix < 0 || prefix > max) {
+			throw new InvalidConfigurationException(property, "CIDR prefix length must be 0.." + max);
+		}
+		return new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT);
+	}
+
+}

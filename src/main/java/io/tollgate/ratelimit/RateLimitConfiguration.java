@@ -1,0 +1,89 @@
+package io.tollgate.ratelimit;
+
+import java.time.Clock;
+
+import io.lettuce.core.ClientOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.error.InvalidConfigurationException;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+@Configuration(proxyBeanMethods = false)
+class RateLimitConfiguration {
+
+	/** The gateway's clock; tests replace it to cross window and calendar boundaries. */
+	@Bean
+	@ConditionalOnMissingBean
+	Clock tollgateClock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	LocalRateLimitStore localRateLimitStore(RateLimitProperties properties) {
+		return new LocalRateLimitStore(properties.local().maxKeys(), properties.local().idleTimeout(),
+				properties.zone());
+	}
+
+	@Bean
+	RateLimiter rateLimiter(RateLimitProperties properties, LocalRateLimitStore local,
+			ObjectProvider<ReactiveStringRedisTemplate> redis, Environment environment, Clock clock,
+			MeterRegistry meters) {
+		RateLimitStore primary = switch (properties.store()) {
+			case LOCAL -> local;
+			case REDIS -> redisStore(redis, properties, "tollgate.rate-limiting.store");
+			case AUTO -> redisConfigured(environment) ? redisStore(redis, properties, "tollgate.rate-limiting.store")
+					: local;
+		};
+		return new RateLimiter(primary, local, properties, clock, meters);
+	}
+
+	@Bean
+	RateLimitRoutes rateLimitRoutes() {
+		return new RateLimitRoutes();
+	}
+
+	@Bean
+	RateLimiterHealthIndicator rateLimiterHealthIndicator(RateLimiter limiter) {
+		return new RateLimiterHealthIndicator(limiter);
+	}
+
+	@Bean
+	RateLimitsEndpoint rateLimitsEndpoint(RateLimiter limiter, RateLimitRoutes routes,
+			RateLimitGatewayFilterFactory factory, ConsumerRegistry registry) {
+		return new RateLimitsEndpoint(limiter, routes, factory, registry);
+	}
+
+	/**
+	 * While Redis is disconnected, fail commands at once instead of queueing them for the reconnect: the limiter
+	 * then falls back without waiting for its timeout.
+	 */
+	@Bean
+	LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
+		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	}
+
+	private static RateLimitStore redisStore(ObjectProvider<ReactiveStringRedisTemplate> redis,
+			RateLimitProperties properties, String property) {
+		ReactiveStringRedisTemplate template = redis.getIfAvailable();
+		if (template == null) {
+			throw new InvalidConfigurationException(property, "redis needs a Redis connection (spring.data.redis.*)");
+		}
+		return new RedisRateLimitStore(template, properties.zone());
+	}
+
+	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */
+	static boolean redisConfigured(Environment environment) {
+		return environment.containsProperty("spring.data.redis.host")
+				|| environment.containsProperty("spring.data.redis.url")
+				|| environment.containsProperty("spring.data.redis.cluster.nodes")
+				|| environment.containsProperty("spring.data.redis.sentinel.nodes");
+	}
+
+}

@@ -1,0 +1,392 @@
+package io.tollgate.ratelimit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.consumer.ClientIp;
+import io.tollgate.consumer.ConsumerProperties.Limits;
+import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.consumer.Identity;
+import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.error.ProblemWriter;
+import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.HasRouteId;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * {@code RateLimit}: per-consumer (or per-IP, -credential, -header, -path, -route) limits over sliding
+ * {@code second}/{@code minute}/{@code hour} windows and calendar {@code day}/{@code month} quotas, enforced
+ * across replicas through Redis (see {@link RateLimiter} for the store and its failure modes). A consumer's plan
+ * replaces the route's windows. Rejected requests are not counted.
+ * <pre>
+ * filters:
+ *   - RateLimit=5,100                       # 5 per second, 100 per minute, per consumer
+ *   - name: RateLimit
+ *     args: { minute: 600, day: 10000, limit-by: ip, scope: global, hide-client-headers: false }
+ * </pre>
+ */
+@Component
+public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<RateLimitGatewayFilterFactory.Config> {
+
+	/** After auth (and Acl): counters are per consumer, and only for requests allowed in. */
+	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 200;
+
+	static final String EXCEEDED = "API rate limit exceeded";
+
+	private final RateLimiter limiter;
+
+	private final ConsumerRegistry registry;
+
+	private final ClientIp clientIp;
+
+	private final MeterRegistry meters;
+
+	private final RateLimitRoutes routes;
+
+	private final Map<String, List<WindowLimit>> planLimits = new java.util.concurrent.ConcurrentHashMap<>();
+
+	public RateLimitGatewayFilterFactory(RateLimiter limiter, ConsumerRegistry registry, ClientIp clientIp,
+			MeterRegistry meters, RateLimitRoutes routes) {
+		super(Config.class);
+		this.limiter = limiter;
+		this.registry = registry;
+		this.clientIp = clientIp;
+		this.meters = meters;
+		this.routes = routes;
+	}
+
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("second", "minute", "hour", "day", "month");
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		config.validate();
+		String routeId = (config.routeId != null) ? config.routeId : "unknown";
+		this.routes.register(routeId, config);
+		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId), ORDER);
+	}
+
+	/** The limits for this exchange: the consumer's plan if it has one, else the route's. */
+	List<WindowLimit> limitsFor(Config config, Identity identity) {
+		if (identity != null && identity.consumer().plan() != null) {
+			return this.planLimits.computeIfAbsent(identity.consumer().plan(),
+					(plan) -> toWindowLimits(this.registry.planLimits(plan)));
+		}
+		return config.limits;
+	}
+
+	/** The counter key: scope, what the limit is by, and who. */
+	String keyFor(Config config, String routeId, ServerWebExchange exchange, Identity identity) {
+		String scope = (config.scope == Scope.GLOBAL) ? "global" : "route:" + routeId;
+		String who = switch (config.limitBy) {
+			case CONSUMER -> (identity != null && !identity.anonymous()) ? "consumer:" + identity.consumer().id()
+					: "ip:" + this.clientIp.of(exchange);
+			case CREDENTIAL -> (identity != null && identity.credentialId() != null)
+					? "credential:" + identity.credentialId() : "ip:" + this.clientIp.of(exchange);
+			case IP -> "ip:" + this.clientIp.of(exchange);
+			case ROUTE -> "all";
+			case HEADER -> {
+				String value = exchange.getRequest().getHeaders().getFirst(config.headerName);
+				yield (value != null) ? "header:" + value : "ip:" + this.clientIp.of(exchange);
+			}
+			case PATH -> "path:" + exchange.getRequest().getPath().value();
+		};
+		return scope + "|" + safe(who);
+	}
+
+	static List<WindowLimit> toWindowLimits(Limits limits) {
+		List<WindowLimit> list = new ArrayList<>(5);
+		add(list, Window.SECOND, limits.second());
+		add(list, Window.MINUTE, limits.minute());
+		add(list, Window.HOUR, limits.hour());
+		add(list, Window.DAY, limits.day());
+		add(list, Window.MONTH, limits.month());
+		return List.copyOf(list);
+	}
+
+	private static void add(List<WindowLimit> list, Window window, Long limit) {
+		if (limit != null) {
+			list.add(new WindowLimit(window, limit));
+		}
+	}
+
+	/** Client-chosen values (headers, paths) become short, brace-free key parts: long ones are hashed. */
+	private static String safe(String who) {
+		if (who.length() <= 96 && who.indexOf('{') < 0 && who.indexOf('}') < 0) {
+			return who;
+		}
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(who.getBytes(StandardCharsets.UTF_8));
+			return "sha256:" + HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private final class RateLimitFilter implements GatewayFilter {
+
+		private final Config config;
+
+		private final String routeId;
+
+		private final Map<RateLimiter.Source, Counter> allowed = new EnumMap<>(RateLimiter.Source.class);
+
+		private final Map<RateLimiter.Source, Counter> rejected = new EnumMap<>(RateLimiter.Source.class);
+
+		RateLimitFilter(Config config, String routeId) {
+			this.config = config;
+			this.routeId = routeId;
+			for (RateLimiter.Source source : RateLimiter.Source.values()) {
+				this.allowed.put(source, counter("allowed", source));
+				this.rejected.put(source, counter("rejected", source));
+			}
+		}
+
+		private Counter counter(String outcome, RateLimiter.Source source) {
+			return Counter.builder("tollgate.ratelimit.decisions")
+				.description("Rate-limit decisions")
+				.tag("route", this.routeId)
+				.tag("outcome", outcome)
+				.tag("store", source.name().toLowerCase(Locale.ROOT))
+				.register(RateLimitGatewayFilterFactory.this.meters);
+		}
+
+		@Override
+		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+			Identity identity = Identity.of(exchange);
+			List<WindowLimit> limits = limitsFor(this.config, identity);
+			String key = keyFor(this.config, this.routeId, exchange, identity);
+			return RateLimitGatewayFilterFactory.this.limiter.consume(this.routeId, key, limits)
+				.flatMap((outcome) -> {
+					Decision decision = outcome.decision();
+					if (!this.config.hideClientHeaders) {
+						writeHeaders(exchange.getResponse().getHeaders(), decision);
+					}
+					if (decision.allowed()) {
+						this.allowed.get(outcome.source()).increment();
+						return chain.filter(exchange);
+					}
+					this.rejected.get(outcome.source()).increment();
+					long retryAfter = Math.max(1, (decision.retryAfterMs() + 999) / 1000);
+					exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+					return ProblemWriter.write(exchange, HttpStatus.TOO_MANY_REQUESTS, EXCEEDED);
+				})
+				.onErrorResume(RateLimiter.StoreUnavailableException.class, (ex) -> ProblemWriter.write(exchange,
+						HttpStatus.SERVICE_UNAVAILABLE, "Rate limiting is unavailable: its store does not answer"));
+		}
+
+		private void writeHeaders(HttpHeaders headers, Decision decision) {
+			for (Decision.Usage usage : decision.usages()) {
+				String window = usage.window().headerName();
+				headers.set("X-RateLimit-Limit-" + window, Long.toString(usage.limit()));
+				headers.set("X-RateLimit-Remaining-" + window, Long.toString(usage.remaining()));
+			}
+			Decision.Usage tightest = decision.tightest();
+			headers.set("RateLimit-Limit", Long.toString(tightest.limit()));
+			headers.set("RateLimit-Remaining", Long.toString(tightest.remaining()));
+			headers.set("RateLimit-Reset", Long.toString((tightest.waitMs() + 999) / 1000));
+		}
+
+		@Override
+		public String toString() {
+			return "RateLimit" + this.config;
+		}
+
+	}
+
+	/** Counters shared by every route of one scope. */
+	public enum Scope {
+
+		/** Counters per route. */
+		ROUTE,
+		/** One set of counters for all routes with scope global: a gateway-wide limit. */
+		GLOBAL
+
+	}
+
+	/** Arguments of {@code RateLimit}. */
+	public static class Config implements HasRouteId {
+
+		/** Requests per sliding second. */
+		private Long second;
+
+		/** Requests per sliding minute. */
+		private Long minute;
+
+		/** Requests per sliding hour. */
+		private Long hour;
+
+		/** Requests per calendar day. */
+		private Long day;
+
+		/** Requests per calendar month. */
+		private Long month;
+
+		/** What counters are kept per. */
+		private LimitBy limitBy = LimitBy.CONSUMER;
+
+		/** The header whose value is the key, with {@code limit-by: header}. */
+		private String headerName;
+
+		/** Counters per route, or shared by every route with scope global. */
+		private Scope scope = Scope.ROUTE;
+
+		/** Do not send the RateLimit-* and X-RateLimit-* headers. */
+		private boolean hideClientHeaders = false;
+
+		private String routeId;
+
+		private List<WindowLimit> limits = List.of();
+
+		void validate() {
+			Long[] values = { this.second, this.minute, this.hour, this.day, this.month };
+			String[] names = { "second", "minute", "hour", "day", "month" };
+			for (int i = 0; i < values.length; i++) {
+				if (values[i] != null && values[i] <= 0) {
+					throw new InvalidConfigurationException(names[i], "must be a positive number of requests");
+				}
+			}
+			this.limits = toWindowLimits(new Limits(this.second, this.minute, this.hour, this.day, this.month));
+			if (this.limits.isEmpty()) {
+				throw new InvalidConfigurationException("second",
+						"RateLimit needs at least one of second, minute, hour, day, month");
+			}
+			if (this.limitBy == LimitBy.HEADER && (this.headerName == null || this.headerName.isBlank())) {
+				throw new InvalidConfigurationException("header-name", "is required with limit-by: header");
+			}
+		}
+
+		List<WindowLimit> limits() {
+			return this.limits;
+		}
+
+		LimitBy limitBy() {
+			return this.limitBy;
+		}
+
+		Scope scope() {
+			return this.scope;
+		}
+
+		public Long getSecond() {
+			return this.second;
+		}
+
+		public Config setSecond(Long second) {
+			this.second = second;
+			return this;
+		}
+
+		public Long getMinute() {
+			return this.minute;
+		}
+
+		public Config setMinute(Long minute) {
+			this.minute = minute;
+			return this;
+		}
+
+		public Long getHour() {
+			return this.hour;
+		}
+
+		public Config setHour(Long hour) {
+			this.hour = hour;
+			return this;
+		}
+
+		public Long getDay() {
+			return this.day;
+		}
+
+		public Config setDay(Long day) {
+			this.day = day;
+			return this;
+		}
+
+		public Long getMonth() {
+			return this.month;
+		}
+
+		public Config setMonth(Long month) {
+			this.month = month;
+			return this;
+		}
+
+		public LimitBy getLimitBy() {
+			return this.limitBy;
+		}
+
+		public Config setLimitBy(LimitBy limitBy) {
+			this.limitBy = limitBy;
+			return this;
+		}
+
+		public String getHeaderName() {
+			return this.headerName;
+		}
+
+		public Config setHeaderName(String headerName) {
+			this.headerName = headerName;
+			return this;
+		}
+
+		public Scope getScope() {
+			return this.scope;
+		}
+
+		public Config setScope(Scope scope) {
+			this.scope = scope;
+			return this;
+		}
+
+		public boolean isHideClientHeaders() {
+			return this.hideClientHeaders;
+		}
+
+		public Config setHideClientHeaders(boolean hideClientHeaders) {
+			this.hideClientHeaders = hideClientHeaders;
+			return this;
+		}
+
+		@Override
+		public String getRouteId() {
+			return this.routeId;
+		}
+
+		@Override
+		public void setRouteId(String routeId) {
+			this.routeId = routeId;
+		}
+
+		@Override
+		public String toString() {
+			return "[limits=" + this.limits + ", limitBy=" + this.limitBy
+					+ ((this.headerName != null) ? ", headerName=" + this.headerName : "") + ", scope=" + this.scope
+					+ ", hideClientHeaders=" + this.hideClientHeaders + "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,167 @@
+package io.tollgate.ratelimit;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Decides through the configured store, and keeps traffic flowing when Redis does not: with
+ * {@code fault-tolerant} a Redis error or a call slower than {@code redis-timeout} is answered by the local store
+ * with the same limits, and for {@code redis-retry-interval} after a failure requests skip Redis altogether (so
+ * an outage costs no request a timeout). The next request after that interval tries Redis again: recovery needs
+ * no restart.
+ */
+public class RateLimiter {
+
+	private static final Log logger = LogFactory.getLog(RateLimiter.class);
+
+	private final RateLimitStore primary;
+
+	private final LocalRateLimitStore local;
+
+	private final RateLimitProperties properties;
+
+	private final Clock clock;
+
+	private final MeterRegistry meters;
+
+	/** When the last Redis failure happened (epoch ms), or 0 while Redis is healthy. */
+	private final AtomicLong failingSince = new AtomicLong();
+
+	private final AtomicLong lastFailure = new AtomicLong();
+
+	public RateLimiter(RateLimitStore primary, LocalRateLimitStore local, RateLimitProperties properties, Clock clock,
+			MeterRegistry meters) {
+		this.primary = primary;
+		this.local = local;
+		this.properties = properties;
+		this.clock = clock;
+		this.meters = meters;
+	}
+
+	/** True when counters are in Redis (shared by all replicas), false when they are this replica's. */
+	public boolean usesRedis() {
+		return this.primary != this.local;
+	}
+
+	/** True while Redis is failing and decisions fall back to the local store. */
+	public boolean isDegraded() {
+		return this.failingSince.get() != 0;
+	}
+
+	public long failingSinceMs() {
+		return this.failingSince.get();
+	}
+
+	long nowMs() {
+		return this.clock.millis();
+	}
+
+	/** Decides on one request and counts it if it passes. A failure that is not tolerated errors the Mono. */
+	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits) {
+		long now = this.clock.millis();
+		if (!usesRedis()) {
+			return this.local.consume(key, limits, now).map((decision) -> new Outcome(decision, Source.LOCAL));
+		}
+		if (this.properties.faultTolerant() && skipRedis(now)) {
+			return fallback(routeId, key, limits, now, "degraded");
+		}
+		return this.primary.consume(key, limits, now)
+			.timeout(this.properties.redisTimeout())
+			.map((decision) -> {
+				recovered();
+				return new Outcome(decision, Source.REDIS);
+			})
+			.onErrorResume((ex) -> {
+				failed(now, ex);
+				if (!this.properties.faultTolerant()) {
+					return Mono.error(new StoreUnavailableException(ex));
+				}
+				return fallback(routeId, key, limits, now, (ex instanceof TimeoutException) ? "timeout" : "error");
+			});
+	}
+
+	/** What the active store holds for a key, without counting (for the usage endpoint). */
+	public Mono<Decision> peek(String key, List<WindowLimit> limits) {
+		long now = this.clock.millis();
+		if (usesRedis() && !isDegraded()) {
+			return this.primary.peek(key, limits, now)
+				.timeout(this.properties.redisTimeout().multipliedBy(10))
+				.onErrorResume((ex) -> this.local.peek(key, limits, now));
+		}
+		return this.local.peek(key, limits, now);
+	}
+
+	private Mono<Outcome> fallback(String routeId, String key, List<WindowLimit> limits, long now, String reason) {
+		fallbackCounter(routeId, reason).increment();
+		return this.local.consume(key, limits, now).map((decision) -> new Outcome(decision, Source.FALLBACK));
+	}
+
+	private boolean skipRedis(long now) {
+		long last = this.lastFailure.get();
+		if (last == 0 || now - last >= this.properties.redisRetryInterval().toMillis()) {
+			// One request per interval probes Redis; the others keep using the local store.
+			return last != 0 && !this.lastFailure.compareAndSet(last, now);
+		}
+		return true;
+	}
+
+	private void failed(long now, Throwable ex) {
+		this.lastFailure.set(now);
+		if (this.failingSince.compareAndSet(0, now)) {
+			logger.warn("Redis rate-limit store failed (" + ex + "); "
+					+ (this.properties.faultTolerant() ? "limiting per replica with local counters until it answers"
+							: "rate-limited routes answer 503 until it answers"));
+		}
+	}
+
+	private void recovered() {
+		if (this.failingSince.get() != 0) {
+			this.failingSince.set(0);
+			this.lastFailure.set(0);
+			logger.info("Redis rate-limit store answers again; counters are shared across replicas again");
+		}
+	}
+
+	private Counter fallbackCounter(String routeId, String reason) {
+		return this.meters.counter("tollgate.ratelimit.fallbacks", "route", routeId, "reason", reason);
+	}
+
+	/** Where a decision was made. */
+	public enum Source {
+
+		/** Redis, shared by all replicas. */
+		REDIS,
+		/** The local store, configured as the store. */
+		LOCAL,
+		/** The local store, because Redis failed. */
+		FALLBACK
+
+	}
+
+	/**
+	 * A decision and where it was made.
+	 *
+	 * @param decision the decision
+	 * @param source the store that made it
+	 */
+	public record Outcome(Decision decision, Source source) {
+	}
+
+	/** Redis failed and {@code fault-tolerant} is off. */
+	public static class StoreUnavailableException extends RuntimeException {
+
+		StoreUnavailableException(Throwable cause) {
+			super("rate-limit store unavailable", cause);
+		}
+
+	}
+
+}
