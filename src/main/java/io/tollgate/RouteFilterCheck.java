@@ -73,11 +73,12 @@ class RouteFilterCheck implements SmartInitializingSingleton {
 			factory.apply(config);
 		}
 		catch (InvalidConfigurationException ex) {
-			throw ex.under(at + ".args");
+			throw new InvalidConfigurationException(at + ".args." + ex.property(),
+					"route '" + routeId + "', " + definition.getName() + ": " + ex.reason());
 		}
 		catch (RuntimeException ex) {
-			throw new InvalidConfigurationException(at, definition.getName() + " cannot be configured: "
-					+ ((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
+			throw new InvalidConfigurationException(at, "route '" + routeId + "', " + definition.getName()
+					+ " cannot be configured: " + ((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
 		}
 	}
 

@@ -39,7 +39,8 @@ class GatewayErrorHandler implements WebExceptionHandler {
 		}
 		HttpStatusCode status;
 		String detail;
-		if (ex instanceof ResponseStatusException rse) {
+		ResponseStatusException rse = causeOfType(ex, ResponseStatusException.class);
+		if (rse != null) {
 			status = rse.getStatusCode();
 			detail = detailFor(rse);
 		}
@@ -98,12 +99,16 @@ class GatewayErrorHandler implements WebExceptionHandler {
 	}
 
 	private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
+		return causeOfType(ex, type) != null;
+	}
+
+	private static <T extends Throwable> T causeOfType(Throwable ex, Class<T> type) {
 		for (Throwable t = ex; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
 			if (type.isInstance(t)) {
-				return true;
+				return type.cast(t);
 			}
 		}
-		return false;
+		return null;
 	}
 
 }
