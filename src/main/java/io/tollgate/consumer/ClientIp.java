@@ -92,8 +92,17 @@ public class ClientIp {
 		return false;
 	}
 
+	/** An address literal, also as proxies write it with a port: {@code 1.2.3.4:5678}, {@code [2001:db8::1]:443}. */
 	private static InetAddress parse(String literal) {
-		byte[] bytes = NetUtil.createByteArrayFromIpAddressString(literal);
+		String address = literal;
+		if (address.startsWith("[")) {
+			int end = address.indexOf(']');
+			address = (end > 0) ? address.substring(1, end) : address;
+		}
+		else if (address.indexOf(':') > 0 && address.indexOf(':') == address.lastIndexOf(':')) {
+			address = address.substring(0, address.indexOf(':'));
+		}
+		byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
 		if (bytes == null) {
 			return null;
 		}

@@ -27,9 +27,16 @@ class ConsumerConfiguration {
 		return new ClientIp(properties);
 	}
 
+	/** Masks key properties by name, and any property (an environment variable, say) whose value is a key. */
 	@Bean
-	SanitizingFunction consumerSecretsSanitizer() {
-		return (SanitizableData data) -> SECRET.matcher(data.getKey()).matches() ? data.withSanitizedValue() : data;
+	SanitizingFunction consumerSecretsSanitizer(ConsumerRegistry registry) {
+		return (SanitizableData data) -> {
+			if (SECRET.matcher(data.getKey()).matches()
+					|| (data.getValue() instanceof CharSequence value && registry.isSecret(value.toString()))) {
+				return data.withSanitizedValue();
+			}
+			return data;
+		};
 	}
 
 }

@@ -74,6 +74,28 @@ public class ConsumerRegistry {
 		return this.byKey.get(ApiKeyDigest.ofKey(presentedKey));
 	}
 
+	/**
+	 * True when {@code value} is a configured key or the hex digest of one: for masking values wherever they
+	 * appear (an environment variable holding a key, say), not for authentication.
+	 */
+	public boolean isSecret(String value) {
+		if (value.isEmpty()) {
+			return false;
+		}
+		if (this.byKey.containsKey(ApiKeyDigest.ofKey(value))) {
+			return true;
+		}
+		if (value.length() == 64) {
+			try {
+				return this.byKey.containsKey(ApiKeyDigest.ofHex(value.trim()));
+			}
+			catch (IllegalArgumentException ex) {
+				return false;
+			}
+		}
+		return false;
+	}
+
 	/** The consumer with this username or id (Kong accepts either for {@code anonymous}), or null. */
 	public Consumer find(String usernameOrId) {
 		Consumer consumer = this.byUsername.get(usernameOrId);

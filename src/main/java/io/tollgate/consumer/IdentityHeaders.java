@@ -1,7 +1,9 @@
 package io.tollgate.consumer;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+
+import io.netty.util.AsciiString;
 
 import org.springframework.http.HttpHeaders;
 
@@ -20,18 +22,14 @@ public final class IdentityHeaders {
 
 	public static final String ANONYMOUS_CONSUMER = "X-Anonymous-Consumer";
 
-	/** The names the gateway sets; a client sending any of them is trying to impersonate someone. */
-	static final List<String> NAMES = List.of(CONSUMER_ID, CONSUMER_USERNAME, CONSUMER_CUSTOM_ID, CONSUMER_GROUPS,
-			CREDENTIAL_IDENTIFIER, ANONYMOUS_CONSUMER);
-
 	private IdentityHeaders() {
 	}
 
 	/** True for every name that belongs to the gateway: the ones above and any other {@code X-Consumer-*}. */
-	static boolean isReserved(String name) {
-		String lower = name.toLowerCase(Locale.ROOT);
-		return lower.startsWith("x-consumer-") || lower.equals("x-credential-identifier")
-				|| lower.equals("x-anonymous-consumer");
+	static boolean isReserved(CharSequence name) {
+		return AsciiString.regionMatches(name, true, 0, "x-consumer-", 0, 11)
+				|| AsciiString.contentEqualsIgnoreCase(name, CREDENTIAL_IDENTIFIER)
+				|| AsciiString.contentEqualsIgnoreCase(name, ANONYMOUS_CONSUMER);
 	}
 
 	/** Removes every reserved header; true if there was one. */
@@ -39,7 +37,7 @@ public final class IdentityHeaders {
 		List<String> reserved = null;
 		for (String name : headers.headerNames()) {
 			if (isReserved(name)) {
-				reserved = (reserved != null) ? reserved : new java.util.ArrayList<>(2);
+				reserved = (reserved != null) ? reserved : new ArrayList<>(2);
 				reserved.add(name);
 			}
 		}

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
 
@@ -148,7 +149,8 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 				String name = this.config.keyNames.get(i);
 				List<String> query = request.getQueryParams().get(name);
 				if (query != null) {
-					List<String> present = query.stream().filter(StringUtils::hasLength).toList();
+					// A valueless "?apikey" carries nothing (Kong reads it as a boolean); "?apikey=" is an empty key.
+					List<String> present = query.stream().filter(Objects::nonNull).toList();
 					if (!present.isEmpty()) {
 						return fromValues(present, List.of(), name);
 					}

@@ -1,6 +1,7 @@
 package io.tollgate.ratelimit;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,8 +28,7 @@ class RateLimitConfiguration {
 
 	@Bean
 	LocalRateLimitStore localRateLimitStore(RateLimitProperties properties) {
-		return new LocalRateLimitStore(properties.local().maxKeys(), properties.local().idleTimeout(),
-				properties.zone());
+		return new LocalRateLimitStore(properties.local().maxKeys(), properties.zone());
 	}
 
 	@Bean
@@ -75,7 +75,9 @@ class RateLimitConfiguration {
 		if (template == null) {
 			throw new InvalidConfigurationException(property, "redis needs a Redis connection (spring.data.redis.*)");
 		}
-		return new RedisRateLimitStore(template, properties.zone());
+		RedisRateLimitStore store = new RedisRateLimitStore(template, properties.zone(), properties.redisRetryInterval());
+		store.connect(Duration.ofSeconds(2));
+		return store;
 	}
 
 	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */

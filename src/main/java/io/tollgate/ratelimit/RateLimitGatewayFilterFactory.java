@@ -86,9 +86,13 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId), ORDER);
 	}
 
-	/** The limits for this exchange: the consumer's plan if it has one, else the route's. */
+	/**
+	 * The limits for this exchange: the consumer's plan if it has one and the counters are the consumer's own
+	 * (limit-by consumer or credential), else the route's. A plan never changes a counter shared with others.
+	 */
 	List<WindowLimit> limitsFor(Config config, Identity identity) {
-		if (identity != null && identity.consumer().plan() != null) {
+		boolean ownCounters = config.limitBy == LimitBy.CONSUMER || config.limitBy == LimitBy.CREDENTIAL;
+		if (ownCounters && identity != null && !identity.anonymous() && identity.consumer().plan() != null) {
 			return this.planLimits.computeIfAbsent(identity.consumer().plan(),
 					(plan) -> toWindowLimits(this.registry.planLimits(plan)));
 		}
@@ -97,8 +101,11 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	/** The counter key: scope, what the limit is by, and who. */
 	String keyFor(Config config, String routeId, ServerWebExchange exchange, Identity identity) {
-		String scope = (config.scope == Scope.GLOBAL) ? "global" : "route:" + routeId;
-		String who = switch (config.limitBy) {
+		return config.scopePrefix(routeId) + who(config, exchange, identity);
+	}
+
+	private String who(Config config, ServerWebExchange exchange, Identity identity) {
+		return switch (config.limitBy) {
 			case CONSUMER -> (identity != null && !identity.anonymous()) ? "consumer:" + identity.consumer().id()
 					: "ip:" + this.clientIp.of(exchange);
 			case CREDENTIAL -> (identity != null && identity.credentialId() != null)
@@ -106,12 +113,16 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			case IP -> "ip:" + this.clientIp.of(exchange);
 			case ROUTE -> "all";
 			case HEADER -> {
+				// Hashed: the header may carry a credential, which must not become a Redis key name.
 				String value = exchange.getRequest().getHeaders().getFirst(config.headerName);
-				yield (value != null) ? "header:" + value : "ip:" + this.clientIp.of(exchange);
+				yield (value != null) ? "header:" + sha256(value) : "ip:" + this.clientIp.of(exchange);
 			}
-			case PATH -> "path:" + exchange.getRequest().getPath().value();
+			case PATH -> {
+				String path = exchange.getRequest().getPath().value();
+				yield "path:" + ((path.length() <= 96 && path.indexOf('{') < 0 && path.indexOf('}') < 0) ? path
+						: sha256(path));
+			}
 		};
-		return scope + "|" + safe(who);
 	}
 
 	static List<WindowLimit> toWindowLimits(Limits limits) {
@@ -130,14 +141,11 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		}
 	}
 
-	/** Client-chosen values (headers, paths) become short, brace-free key parts: long ones are hashed. */
-	private static String safe(String who) {
-		if (who.length() <= 96 && who.indexOf('{') < 0 && who.indexOf('}') < 0) {
-			return who;
-		}
+	/** Client-chosen values become short, brace-free key parts that reveal nothing. */
+	private static String sha256(String value) {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(who.getBytes(StandardCharsets.UTF_8));
-			return "sha256:" + HexFormat.of().formatHex(digest);
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+			return "sha256:" + HexFormat.of().formatHex(digest, 0, 16);
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
@@ -198,9 +206,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		private void writeHeaders(HttpHeaders headers, Decision decision) {
 			for (Decision.Usage usage : decision.usages()) {
-				String window = usage.window().headerName();
-				headers.set("X-RateLimit-Limit-" + window, Long.toString(usage.limit()));
-				headers.set("X-RateLimit-Remaining-" + window, Long.toString(usage.remaining()));
+				headers.set(usage.window().limitHeader(), Long.toString(usage.limit()));
+				headers.set(usage.window().remainingHeader(), Long.toString(usage.remaining()));
 			}
 			Decision.Usage tightest = decision.tightest();
 			headers.set("RateLimit-Limit", Long.toString(tightest.limit()));
@@ -259,6 +266,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		private List<WindowLimit> limits = List.of();
 
+		private String scopePrefix;
+
 		void validate() {
 			Long[] values = { this.second, this.minute, this.hour, this.day, this.month };
 			String[] names = { "second", "minute", "hour", "day", "month" };
@@ -279,6 +288,16 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		List<WindowLimit> limits() {
 			return this.limits;
+		}
+
+		/** {@code global|} or {@code route:<id>|}, built once. */
+		String scopePrefix(String routeId) {
+			String prefix = this.scopePrefix;
+			if (prefix == null) {
+				prefix = (this.scope == Scope.GLOBAL) ? "global|" : "route:" + routeId + "|";
+				this.scopePrefix = prefix;
+			}
+			return prefix;
 		}
 
 		LimitBy limitBy() {

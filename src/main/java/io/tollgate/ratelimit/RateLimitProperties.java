@@ -45,12 +45,12 @@ public record RateLimitProperties(@DefaultValue("auto") @NotNull StoreType store
 	}
 
 	/**
-	 * The local store.
+	 * The local store. A counter key is kept until its requests have left every window and its quota periods
+	 * have ended, unless {@code max-keys} forces an eviction first.
 	 *
 	 * @param maxKeys the most counter keys kept; beyond it the least used are evicted
-	 * @param idleTimeout a key not used for this long is dropped
 	 */
-	public record Local(@DefaultValue("100000") @Positive long maxKeys, @DefaultValue("1h") @NotNull Duration idleTimeout) {
+	public record Local(@DefaultValue("100000") @Positive long maxKeys) {
 	}
 
 }

@@ -2,6 +2,8 @@ package io.tollgate.ratelimit;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,10 +34,13 @@ public class RateLimiter {
 
 	private final MeterRegistry meters;
 
-	/** When the last Redis failure happened (epoch ms), or 0 while Redis is healthy. */
-	private final AtomicLong failingSince = new AtomicLong();
-
+	/** When Redis last failed (epoch ms of the failing request's start, or of the last probe); 0 while healthy. */
 	private final AtomicLong lastFailure = new AtomicLong();
+
+	/** When the current outage began, for health details; 0 while healthy. */
+	private volatile long failingSince;
+
+	private final Map<String, Counter> fallbackCounters = new ConcurrentHashMap<>();
 
 	public RateLimiter(RateLimitStore primary, LocalRateLimitStore local, RateLimitProperties properties, Clock clock,
 			MeterRegistry meters) {
@@ -53,15 +58,11 @@ public class RateLimiter {
 
 	/** True while Redis is failing and decisions fall back to the local store. */
 	public boolean isDegraded() {
-		return this.failingSince.get() != 0;
+		return this.lastFailure.get() != 0;
 	}
 
 	public long failingSinceMs() {
-		return this.failingSince.get();
-	}
-
-	long nowMs() {
-		return this.clock.millis();
+		return this.failingSince;
 	}
 
 	/** Decides on one request and counts it if it passes. A failure that is not tolerated errors the Mono. */
@@ -76,7 +77,7 @@ public class RateLimiter {
 		return this.primary.consume(key, limits, now)
 			.timeout(this.properties.redisTimeout())
 			.map((decision) -> {
-				recovered();
+				succeeded(now);
 				return new Outcome(decision, Source.REDIS);
 			})
 			.onErrorResume((ex) -> {
@@ -100,38 +101,48 @@ public class RateLimiter {
 	}
 
 	private Mono<Outcome> fallback(String routeId, String key, List<WindowLimit> limits, long now, String reason) {
-		fallbackCounter(routeId, reason).increment();
+		this.fallbackCounters
+			.computeIfAbsent(routeId + '|' + reason,
+					(k) -> this.meters.counter("tollgate.ratelimit.fallbacks", "route", routeId, "reason", reason))
+			.increment();
 		return this.local.consume(key, limits, now).map((decision) -> new Outcome(decision, Source.FALLBACK));
 	}
 
+	/**
+	 * While Redis is failing, requests skip it; once per {@code redis-retry-interval} one request (the one that
+	 * wins the compare-and-set) probes it.
+	 */
 	private boolean skipRedis(long now) {
 		long last = this.lastFailure.get();
-		if (last == 0 || now - last >= this.properties.redisRetryInterval().toMillis()) {
-			// One request per interval probes Redis; the others keep using the local store.
-			return last != 0 && !this.lastFailure.compareAndSet(last, now);
+		if (last == 0) {
+			return false;
 		}
-		return true;
+		if (now - last < this.properties.redisRetryInterval().toMillis()) {
+			return true;
+		}
+		return !this.lastFailure.compareAndSet(last, now);
 	}
 
-	private void failed(long now, Throwable ex) {
-		this.lastFailure.set(now);
-		if (this.failingSince.compareAndSet(0, now)) {
+	private void failed(long start, Throwable ex) {
+		this.lastFailure.accumulateAndGet(start, Math::max);
+		if (this.failingSince == 0) {
+			this.failingSince = start;
 			logger.warn("Redis rate-limit store failed (" + ex + "); "
 					+ (this.properties.faultTolerant() ? "limiting per replica with local counters until it answers"
 							: "rate-limited routes answer 503 until it answers"));
 		}
 	}
 
-	private void recovered() {
-		if (this.failingSince.get() != 0) {
-			this.failingSince.set(0);
-			this.lastFailure.set(0);
+	/**
+	 * Only a request that started at or after the last failure (a probe, typically) proves Redis is back: a slow
+	 * request from before the outage that completes late does not.
+	 */
+	private void succeeded(long start) {
+		long last = this.lastFailure.get();
+		if (last != 0 && start >= last && this.lastFailure.compareAndSet(last, 0)) {
+			this.failingSince = 0;
 			logger.info("Redis rate-limit store answers again; counters are shared across replicas again");
 		}
-	}
-
-	private Counter fallbackCounter(String routeId, String reason) {
-		return this.meters.counter("tollgate.ratelimit.fallbacks", "route", routeId, "reason", reason);
 	}
 
 	/** Where a decision was made. */

@@ -23,9 +23,23 @@ public enum Window {
 
 	private final long lengthMs;
 
+	private final String limitHeader;
+
+	private final String remainingHeader;
+
 	Window(String headerName, long lengthMs) {
 		this.headerName = headerName;
 		this.lengthMs = lengthMs;
+		this.limitHeader = "X-RateLimit-Limit-" + headerName;
+		this.remainingHeader = "X-RateLimit-Remaining-" + headerName;
+	}
+
+	String limitHeader() {
+		return this.limitHeader;
+	}
+
+	String remainingHeader() {
+		return this.remainingHeader;
 	}
 
 	/** {@code Second}, {@code Minute}, ...: the suffix of {@code X-RateLimit-Limit-<Window>}. */
@@ -47,16 +61,27 @@ public enum Window {
 
 	/** The calendar period of a quota window that contains {@code nowMs}. */
 	Period period(long nowMs, ZoneId zone) {
-		ZonedDateTime now = Instant.ofEpochMilli(nowMs).atZone(zone);
+		ZonedDateTime start = start(nowMs, zone);
 		if (this == DAY) {
-			ZonedDateTime start = now.truncatedTo(ChronoUnit.DAYS);
 			return new Period(String.format("%04d%02d%02d", start.getYear(), start.getMonthValue(), start.getDayOfMonth()),
 					start.plusDays(1).toInstant().toEpochMilli());
 		}
+		return new Period(String.format("%04d%02d", start.getYear(), start.getMonthValue()),
+				start.plusMonths(1).toInstant().toEpochMilli());
+	}
+
+	/** When the calendar period containing {@code nowMs} began. */
+	long periodStart(long nowMs, ZoneId zone) {
+		return start(nowMs, zone).toInstant().toEpochMilli();
+	}
+
+	private ZonedDateTime start(long nowMs, ZoneId zone) {
+		ZonedDateTime now = Instant.ofEpochMilli(nowMs).atZone(zone);
+		if (this == DAY) {
+			return now.truncatedTo(ChronoUnit.DAYS);
+		}
 		if (this == MONTH) {
-			ZonedDateTime start = now.with(TemporalAdjusters.firstDayOfMonth()).truncatedTo(ChronoUnit.DAYS);
-			return new Period(String.format("%04d%02d", start.getYear(), start.getMonthValue()),
-					start.plusMonths(1).toInstant().toEpochMilli());
+			return now.with(TemporalAdjusters.firstDayOfMonth()).truncatedTo(ChronoUnit.DAYS);
 		}
 		throw new IllegalStateException(this + " is not a quota");
 	}

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = { "management.endpoints.web.exposure.include=health,info,env,configprops",
 		"management.endpoint.env.show-values=always", "management.endpoint.configprops.show-values=always",
-		"logging.level.io.tollgate=TRACE" })
+		"logging.level.io.tollgate=TRACE", "MOBILE_APP_KEY=bob-secret-key-1234",
+		"some.other.property=D5047BA54BE255B8BEE37BBE446880331295BB4D3A2CFADFCC57B7802867E3DF" })
 class SecretsNeverShownTest extends GatewayTest {
 
 	private static final String BOB_KEY = "bob-secret-key-1234";
@@ -57,8 +58,9 @@ class SecretsNeverShownTest extends GatewayTest {
 		String env = management().get().uri("/actuator/env").exchange().expectStatus().isOk()
 			.expectBody(String.class).returnResult().getResponseBody();
 
-		assertThat(env).contains("tollgate.consumers[0].api-keys[0].key").doesNotContain(BOB_KEY)
-			.doesNotContain(ALICE_DIGEST);
+		// Masked by name (the key property) and by value (a variable that holds a key or a digest).
+		assertThat(env).contains("tollgate.consumers[0].api-keys[0].key").contains("MOBILE_APP_KEY")
+			.contains("some.other.property").doesNotContain(BOB_KEY).doesNotContain(ALICE_DIGEST);
 	}
 
 	@Test

@@ -98,6 +98,24 @@ class KeyAuthGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void emptyQueryValueCountsAsAKeyThatIsEmptyOrDuplicated() {
+		unauthorized(this.client.get().uri("/keyauth/x?apikey=").exchange(), "No API key found in request");
+		unauthorized(this.client.get().uri("/keyauth/x?apikey=&apikey=" + BOB_KEY).exchange(), "Duplicate API key found");
+	}
+
+	@Test
+	void emptyValueForTheFirstKeyNameDecidesWithoutTryingTheNext() {
+		unauthorized(this.client.get().uri("/custom/x?api_key=").header("X-Other-Key", BOB_KEY).exchange(),
+				"No API key found in request");
+	}
+
+	@Test
+	void spoofedIdentityHeaderIsGoneBeforeRoutePredicatesRun() {
+		// Route "probe" matches only requests carrying X-Consumer-Plan: the client's header never gets that far.
+		this.client.get().uri("/probe/x").header("X-Consumer-Plan", "platinum").exchange().expectStatus().isNotFound();
+	}
+
+	@Test
 	void headerDecidesEvenWhenQueryHoldsTheRightKey() {
 		unauthorized(this.client.get().uri("/keyauth/x?apikey=" + BOB_KEY).header("apikey", "wrong").exchange(),
 				"Unauthorized");

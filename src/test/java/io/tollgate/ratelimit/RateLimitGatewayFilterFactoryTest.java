@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.testsupport.GatewayTest;
 import io.tollgate.testsupport.RealRedis;
 import io.tollgate.testsupport.TestClock;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -63,9 +64,23 @@ class RateLimitGatewayFilterFactoryTest extends GatewayTest {
 		TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
 	}
 
-	@Test
-	void usesRedisStore() {
+	/** Every decision here must come from Redis: the local fallback runs the same algorithm and would hide it. */
+	@AfterEach
+	void decidedByRedisAlone() {
 		assertThat(this.limiter.usesRedis()).isTrue();
+		assertThat(this.limiter.isDegraded()).isFalse();
+		assertThat(this.meters.find("tollgate.ratelimit.fallbacks").counters()).isEmpty();
+	}
+
+	@Test
+	void everyCounterKeyCarriesATtl() {
+		fromIp("/rl/quota/x", "192.0.2.200").expectStatus().isOk();
+
+		List<String> keys = this.redis.keys("tollgate:rl:*").collectList().block();
+		assertThat(keys).hasSize(3);
+		for (String key : keys) {
+			assertThat(this.redis.getExpire(key).block()).as("TTL of %s", key).isPositive();
+		}
 	}
 
 	@Test
@@ -166,6 +181,8 @@ class RateLimitGatewayFilterFactoryTest extends GatewayTest {
 		this.client.get().uri("/rl/header/x").header("X-Tenant", "acme").exchange().expectStatus().isEqualTo(429);
 		this.client.get().uri("/rl/header/x").header("X-Tenant", "globex").exchange().expectStatus().isOk();
 		fromIp("/rl/header/x", "192.0.2.1").expectStatus().isOk();
+		fromIp("/rl/header/x", "192.0.2.1").expectStatus().isOk();
+		fromIp("/rl/header/x", "192.0.2.1").expectStatus().isEqualTo(429);
 	}
 
 	@Test

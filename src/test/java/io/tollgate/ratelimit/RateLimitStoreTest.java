@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.tollgate.testsupport.RealRedis;
@@ -46,8 +47,13 @@ class RateLimitStoreTest {
 	}
 
 	private static RateLimitStore store(String kind, ZoneId zone) {
-		return kind.equals("redis") ? new RedisRateLimitStore(new ReactiveStringRedisTemplate(connectionFactory), zone)
-				: new LocalRateLimitStore(1000, Duration.ofHours(1), zone);
+		if (kind.equals("local")) {
+			return new LocalRateLimitStore(1000, zone);
+		}
+		RedisRateLimitStore redis = new RedisRateLimitStore(new ReactiveStringRedisTemplate(connectionFactory), zone,
+				Duration.ofSeconds(1));
+		redis.connect(Duration.ofSeconds(5));
+		return redis;
 	}
 
 	@ParameterizedTest
@@ -77,10 +83,29 @@ class RateLimitStoreTest {
 
 	@Test
 	void redisScriptAndLocalStoreDecideIdentically() {
-		List<Long> redis = simulateBurstyClient(store("redis", ZoneId.of("UTC")), Window.MINUTE, 7);
-		List<Long> local = simulateBurstyClient(store("local", ZoneId.of("UTC")), Window.MINUTE, 7);
+		List<Decision> redis = simulateMultiWindowClient(store("redis", ZoneId.of("UTC")));
+		List<Decision> local = simulateMultiWindowClient(store("local", ZoneId.of("UTC")));
 
-		assertThat(redis).isEqualTo(local);
+		// Every decision, with every window's count and wait (so Retry-After and RateLimit-Reset), is the same.
+		assertThat(redis).hasSizeGreaterThan(1000).isEqualTo(local);
+		assertThat(redis).anyMatch(Decision::allowed).anyMatch((decision) -> !decision.allowed());
+	}
+
+	@Test
+	void localStoreKeepsAQuotaThroughHoursOfIdlenessAndForgetsItAfterThePeriod() {
+		AtomicLong nanos = new AtomicLong();
+		LocalRateLimitStore store = new LocalRateLimitStore(1000, ZoneId.of("UTC"), nanos::get);
+		List<WindowLimit> limits = List.of(new WindowLimit(Window.MINUTE, 100), new WindowLimit(Window.DAY, 2));
+		long morning = Instant.parse("2026-11-22T08:00:00Z").toEpochMilli();
+		store.consume("idle", limits, morning).block();
+		store.consume("idle", limits, morning).block();
+
+		nanos.addAndGet(Duration.ofHours(6).toNanos());
+		assertThat(store.consume("idle", limits, morning + Duration.ofHours(6).toMillis()).block().allowed()).isFalse();
+		assertThat(store.trackedKeys()).isEqualTo(1);
+
+		nanos.addAndGet(Duration.ofHours(11).toNanos());
+		assertThat(store.trackedKeys()).isZero();
 	}
 
 	@ParameterizedTest
@@ -114,6 +139,24 @@ class RateLimitStoreTest {
 
 		assertThat(peeked.usages()).extracting(Decision.Usage::used).containsExactly(2L, 2L);
 		assertThat(again.usages()).extracting(Decision.Usage::used).containsExactly(2L, 2L);
+	}
+
+	/** Bursts against a minute, an hour and a day window at once; returns every decision. */
+	private static List<Decision> simulateMultiWindowClient(RateLimitStore store) {
+		String key = "multi-" + UUID.randomUUID();
+		List<WindowLimit> limits = List.of(new WindowLimit(Window.MINUTE, 7), new WindowLimit(Window.HOUR, 40),
+				new WindowLimit(Window.DAY, 60));
+		Random random = new Random(7);
+		List<Decision> decisions = new ArrayList<>();
+		for (long now = START + 59_000; now < START + 59_000 + 3 * 3_600_000L; now += 7_000) {
+			for (int i = random.nextInt(4); i > 0; i--) {
+				decisions.add(store.consume(key, limits, now).block());
+			}
+			if (random.nextInt(10) == 0) {
+				decisions.add(store.peek(key, limits, now).block());
+			}
+		}
+		return decisions;
 	}
 
 	/**

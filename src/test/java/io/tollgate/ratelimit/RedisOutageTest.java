@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.testsupport.GatewayTest;
+import io.tollgate.testsupport.RawRedis;
 import io.tollgate.testsupport.RealRedis;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,25 @@ class RedisOutageTest extends GatewayTest {
 		health("UP");
 		status(after, 200);
 		assertThat(this.redis.hasKey("tollgate:rl:{route:rl-ip|ip:" + after + "}:Minute").block()).isTrue();
+	}
+
+	@Test
+	void slowRedisIsAFailureToo() throws Exception {
+		String ip = "198.51.100.20";
+		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			status("203.0.113.251", -1);
+			assertThat(this.limiter.isDegraded()).isFalse();
+		});
+		status(ip, 200);
+		// Redis stops answering clients for 600 ms: a request in that time is decided locally, within budget.
+		assertThat(RawRedis.command(RealRedis.server(), "CLIENT", "PAUSE", "600")).isEqualTo("+OK");
+		long started = System.nanoTime();
+		status(ip, 200);
+		long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+		assertThat(tookMs).isLessThan(500);
+		assertThat(this.meters.get("tollgate.ratelimit.fallbacks").tag("reason", "timeout").counter().count())
+			.isGreaterThanOrEqualTo(1);
 	}
 
 	/** Sends one request from {@code ip} and checks its status (any non-5xx when {@code expected} is -1). */
