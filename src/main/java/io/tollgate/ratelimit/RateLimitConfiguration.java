@@ -5,11 +5,11 @@ import java.time.Duration;
 
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.RedisReadiness;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.error.InvalidConfigurationException;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,13 +19,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 @Configuration(proxyBeanMethods = false)
 class RateLimitConfiguration {
 
-	/** The gateway's clock; tests replace it to cross window and calendar boundaries. */
-	@Bean
-	@ConditionalOnMissingBean
-	Clock tollgateClock() {
-		return Clock.systemUTC();
-	}
-
 	@Bean
 	LocalRateLimitStore localRateLimitStore(RateLimitProperties properties) {
 		return new LocalRateLimitStore(properties.local().maxKeys(), properties.zone());
@@ -33,16 +26,14 @@ class RateLimitConfiguration {
 
 	@Bean
 	RateLimiter rateLimiter(RateLimitProperties properties, LocalRateLimitStore local,
-			ObjectProvider<ReactiveStringRedisTemplate> redis, Environment environment, Clock clock,
-			MeterRegistry meters) {
-		RateLimitStore primary = switch (properties.store()) {
-			case LOCAL -> local;
-			case REDIS -> redisStore(redis, properties, "tollgate.rate-limiting.store");
-			case AUTO -> redisConfigured(environment) ? redisStore(redis, properties, "tollgate.rate-limiting.store")
-					: local;
-		};
+			ObjectProvider<ReactiveStringRedisTemplate> redis, ObjectProvider<RedisReadiness> readiness,
+			Environment environment, Clock clock, MeterRegistry meters) {
+		boolean useRedis = properties.store() == RateLimitProperties.StoreType.REDIS
+				|| (properties.store() == RateLimitProperties.StoreType.AUTO && redisConfigured(environment));
+		RateLimitStore primary = useRedis ? redisStore(redis, readiness.getObject(), properties) : local;
 		return new RateLimiter(primary, local, properties, clock, meters);
 	}
+
 
 	@Bean
 	RateLimitRoutes rateLimitRoutes() {
@@ -70,14 +61,14 @@ class RateLimitConfiguration {
 	}
 
 	private static RateLimitStore redisStore(ObjectProvider<ReactiveStringRedisTemplate> redis,
-			RateLimitProperties properties, String property) {
+			RedisReadiness readiness, RateLimitProperties properties) {
 		ReactiveStringRedisTemplate template = redis.getIfAvailable();
 		if (template == null) {
-			throw new InvalidConfigurationException(property, "redis needs a Redis connection (spring.data.redis.*)");
+			throw new InvalidConfigurationException("tollgate.rate-limiting.store",
+					"redis needs a Redis connection (spring.data.redis.*)");
 		}
-		RedisRateLimitStore store = new RedisRateLimitStore(template, properties.zone(), properties.redisRetryInterval());
-		store.connect(Duration.ofSeconds(2));
-		return store;
+		readiness.connect(Duration.ofSeconds(2));
+		return new RedisRateLimitStore(template, properties.zone(), readiness);
 	}
 
 	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */

@@ -1,17 +1,11 @@
 package io.tollgate.ratelimit;
 
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import io.tollgate.RedisReadiness;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -25,8 +19,6 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class RedisRateLimitStore implements RateLimitStore {
 
-	private static final Log logger = LogFactory.getLog(RedisRateLimitStore.class);
-
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> SCRIPT = RedisScript
 		.of(new ClassPathResource("io/tollgate/ratelimit/rate_limit.lua"), List.class);
@@ -35,43 +27,12 @@ public class RedisRateLimitStore implements RateLimitStore {
 
 	private final QuotaPeriods periods;
 
-	/**
-	 * Spring Data Redis opens its shared connection on first use, blocking the caller until it is up: that must
-	 * never be a request on an event loop. So the store connects at startup (and, if Redis is not there then, keeps
-	 * trying in the background) and reports itself unavailable until connected. Once connected, Lettuce reconnects
-	 * by itself.
-	 */
-	private final AtomicBoolean connected = new AtomicBoolean();
+	private final RedisReadiness readiness;
 
-	private final Duration retryInterval;
-
-	public RedisRateLimitStore(ReactiveStringRedisTemplate redis, ZoneId zone, Duration retryInterval) {
+	public RedisRateLimitStore(ReactiveStringRedisTemplate redis, ZoneId zone, RedisReadiness readiness) {
 		this.redis = redis;
 		this.periods = new QuotaPeriods(zone);
-		this.retryInterval = retryInterval;
-	}
-
-	/** Opens the connection, waiting up to {@code wait} (startup thread); keeps trying in the background after. */
-	void connect(Duration wait) {
-		CompletableFuture<String> ping = ping().toFuture();
-		try {
-			ping.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-			this.connected.set(true);
-		}
-		catch (Exception ex) {
-			logger.warn("Redis rate-limit store not reachable at startup (" + ex + "); limiting per replica until it is");
-			retryLater();
-		}
-	}
-
-	private Mono<String> ping() {
-		return this.redis.execute((connection) -> connection.ping()).next().subscribeOn(Schedulers.boundedElastic());
-	}
-
-	private void retryLater() {
-		Schedulers.boundedElastic()
-			.schedule(() -> ping().subscribe((pong) -> this.connected.set(true), (ex) -> retryLater()),
-					this.retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+		this.readiness = readiness;
 	}
 
 	@Override
@@ -86,7 +47,7 @@ public class RedisRateLimitStore implements RateLimitStore {
 
 	@SuppressWarnings("unchecked")
 	private Mono<Decision> run(String key, List<WindowLimit> limits, long now, boolean consume) {
-		if (!this.connected.get()) {
+		if (!this.readiness.isConnected()) {
 			return Mono.error(new IllegalStateException("Redis is not connected yet"));
 		}
 		int n = limits.size();

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.tollgate.RedisReadiness;
 import io.tollgate.testsupport.RealRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,10 +51,10 @@ class RateLimitStoreTest {
 		if (kind.equals("local")) {
 			return new LocalRateLimitStore(1000, zone);
 		}
-		RedisRateLimitStore redis = new RedisRateLimitStore(new ReactiveStringRedisTemplate(connectionFactory), zone,
-				Duration.ofSeconds(1));
-		redis.connect(Duration.ofSeconds(5));
-		return redis;
+		ReactiveStringRedisTemplate template = new ReactiveStringRedisTemplate(connectionFactory);
+		RedisReadiness readiness = new RedisReadiness(template, Duration.ofSeconds(1));
+		readiness.connect(Duration.ofSeconds(5));
+		return new RedisRateLimitStore(template, zone, readiness);
 	}
 
 	@ParameterizedTest

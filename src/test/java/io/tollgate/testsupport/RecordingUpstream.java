@@ -24,8 +24,9 @@ import org.springframework.http.HttpHeaders;
 /**
  * A real HTTP server on loopback that records every request it receives, so tests assert what the upstream
  * saw. It answers with a JSON echo of the request; {@code /status/<code>} answers that status,
- * {@code /delay/<ms>} answers after that many milliseconds, and a path ending in {@code /empty} gets a bare 204
- * (cheap, for tests that send many requests).
+ * {@code /delay/<ms>} answers after that many milliseconds, {@code /bytes/<n>} answers a JSON string of n bytes,
+ * and a path ending in {@code /empty} gets a bare 204 (cheap, for tests that send many requests). Each query
+ * parameter {@code h=Name:Value} adds that header to the answer; {@link #failWith} makes every answer a failure.
  */
 public final class RecordingUpstream implements AutoCloseable {
 
@@ -38,6 +39,8 @@ public final class RecordingUpstream implements AutoCloseable {
 	private final BlockingDeque<RecordedRequest> received = new LinkedBlockingDeque<>(KEPT);
 
 	private final DisposableServer server;
+
+	private volatile int failWith;
 
 	private final LoopResources loops = LoopResources.create("recording-upstream", 2, true);
 
@@ -91,6 +94,11 @@ public final class RecordingUpstream implements AutoCloseable {
 		}
 	}
 
+	/** From now on every request is answered with this status (0: answer normally again). */
+	public void failWith(int status) {
+		this.failWith = status;
+	}
+
 	public int receivedCount() {
 		return this.received.size();
 	}
@@ -102,7 +110,8 @@ public final class RecordingUpstream implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.disposeNow();
-		this.loops.dispose();
+		// Also ends connections still open (a gateway's keep-alive pool), so the upstream is really gone.
+		this.loops.disposeLater().block(Duration.ofSeconds(10));
 	}
 
 	private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -112,6 +121,21 @@ public final class RecordingUpstream implements AutoCloseable {
 				this.received.pollFirst();
 			}
 			String path = recorded.path();
+			if (this.failWith != 0) {
+				return response.status(this.failWith).sendString(Mono.just("failing")).then();
+			}
+			new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters()
+				.getOrDefault("h", List.of())
+				.forEach((header) -> response.addHeader(header.substring(0, header.indexOf(':')),
+						header.substring(header.indexOf(':') + 1)));
+			if (path.startsWith("/bytes/")) {
+				int size = Integer.parseInt(path.substring("/bytes/".length()));
+				String json = "\"" + "x".repeat(Math.max(0, size - 2)) + "\"";
+				if (!response.responseHeaders().contains("Content-Type")) {
+					response.header("Content-Type", "application/json");
+				}
+				return response.sendString(Mono.just(json)).then();
+			}
 			if (path.endsWith("/empty")) {
 				return response.status(HttpResponseStatus.NO_CONTENT).send();
 			}
@@ -124,10 +148,10 @@ public final class RecordingUpstream implements AutoCloseable {
 				delay = Mono.delay(Duration.ofMillis(Long.parseLong(path.substring("/delay/".length())))).then();
 			}
 			byte[] echo = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(recorded.echo());
-			return delay.then(response.status(HttpResponseStatus.OK)
-				.header("Content-Type", "application/json")
-				.sendByteArray(Mono.just(echo))
-				.then());
+			if (!response.responseHeaders().contains("Content-Type")) {
+				response.header("Content-Type", "application/json");
+			}
+			return delay.then(response.status(HttpResponseStatus.OK).sendByteArray(Mono.just(echo)).then());
 		});
 	}
 

@@ -1,0 +1,70 @@
+package io.tollgate.responsecache;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code Cache-Control} directives a shared cache acts on (RFC 9111 section 5.2), read from every value of
+ * the header and every comma-separated directive in each (SCG's LocalResponseCache compares whole values, so
+ * {@code no-cache, no-store} slips through it).
+ *
+ * @param noCache {@code no-cache}: must revalidate (requests: refresh; responses: not stored)
+ * @param noStore {@code no-store}: never stored
+ * @param isPrivate {@code private}: for one user only, never stored by a shared cache
+ * @param maxAge {@code max-age} seconds, or -1
+ * @param sMaxAge {@code s-maxage} seconds, or -1
+ */
+record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long maxAge, long sMaxAge) {
+
+	static final CacheControl NONE = new CacheControl(false, false, false, -1, -1);
+
+	static CacheControl parse(List<String> values) {
+		if (values == null || values.isEmpty()) {
+			return NONE;
+		}
+		boolean noCache = false;
+		boolean noStore = false;
+		boolean isPrivate = false;
+		long maxAge = -1;
+		long sMaxAge = -1;
+		for (String value : values) {
+			for (String directive : value.split(",")) {
+				String token = directive.trim().toLowerCase(Locale.ROOT);
+				int eq = token.indexOf('=');
+				String name = (eq >= 0) ? token.substring(0, eq).trim() : token;
+				String argument = (eq >= 0) ? token.substring(eq + 1).trim().replace("\"", "") : null;
+				switch (name) {
+					case "no-cache" -> noCache = true;
+					case "no-store" -> noStore = true;
+					case "private" -> isPrivate = true;
+					case "max-age" -> maxAge = seconds(argument, maxAge);
+					case "s-maxage" -> sMaxAge = seconds(argument, sMaxAge);
+					default -> {
+					}
+				}
+			}
+		}
+		return new CacheControl(noCache, noStore, isPrivate, maxAge, sMaxAge);
+	}
+
+	/** The freshness lifetime a shared cache gets from the response, or -1 when it does not say. */
+	long sharedMaxAge() {
+		return (this.sMaxAge >= 0) ? this.sMaxAge : this.maxAge;
+	}
+
+	private static long seconds(String argument, long previous) {
+		if (argument == null) {
+			return previous;
+		}
+		try {
+			long value = Long.parseLong(argument);
+			// RFC 9111 4.2.1: with duplicate directives, the most restrictive (lowest) wins.
+			return (previous < 0) ? Math.max(0, value) : Math.min(previous, Math.max(0, value));
+		}
+		catch (NumberFormatException ex) {
+			// An invalid value is treated as stale (0).
+			return 0;
+		}
+	}
+
+}

@@ -1,0 +1,117 @@
+package io.tollgate.responsecache;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * A stored response: status, the upstream's headers, body, and its timeline.
+ *
+ * @param status the status code
+ * @param headers the upstream's headers, as name/value pairs
+ * @param body the body
+ * @param storedAt when it was stored (epoch ms)
+ * @param freshUntil until when it may be served (epoch ms)
+ * @param staleUntil until when it may still be served if the upstream fails (epoch ms; = freshUntil without
+ * {@code stale-if-error})
+ * @param vary the request header values it was stored for (for a response {@code Vary} on headers outside the
+ * key): name (lower case) to value
+ */
+public record CachedResponse(int status, List<Map.Entry<String, String>> headers, byte[] body, long storedAt,
+		long freshUntil, long staleUntil, Map<String, String> vary) {
+
+	private static final int FORMAT = 1;
+
+	boolean isFresh(long now) {
+		return now < this.freshUntil;
+	}
+
+	boolean isUsableStale(long now) {
+		return now < this.staleUntil;
+	}
+
+	long ageSeconds(long now) {
+		return Math.max(0, (now - this.storedAt) / 1000);
+	}
+
+	/** Bytes this entry holds, for the memory store's weight. */
+	int weight() {
+		int weight = this.body.length + 64;
+		for (Map.Entry<String, String> header : this.headers) {
+			weight += header.getKey().length() + header.getValue().length() + 16;
+		}
+		return weight;
+	}
+
+	void copyHeadersTo(HttpHeaders target) {
+		for (Map.Entry<String, String> header : this.headers) {
+			target.add(header.getKey(), header.getValue());
+		}
+	}
+
+	/** A compact binary form, for Redis. */
+	byte[] toBytes() {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(this.body.length + 256);
+		try (DataOutputStream out = new DataOutputStream(bytes)) {
+			out.writeByte(FORMAT);
+			out.writeShort(this.status);
+			out.writeLong(this.storedAt);
+			out.writeLong(this.freshUntil);
+			out.writeLong(this.staleUntil);
+			out.writeShort(this.headers.size());
+			for (Map.Entry<String, String> header : this.headers) {
+				out.writeUTF(header.getKey());
+				out.writeUTF(header.getValue());
+			}
+			out.writeShort(this.vary.size());
+			for (Map.Entry<String, String> entry : this.vary.entrySet()) {
+				out.writeUTF(entry.getKey());
+				out.writeUTF(entry.getValue());
+			}
+			out.writeInt(this.body.length);
+			out.write(this.body);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return bytes.toByteArray();
+	}
+
+	/** Reads {@link #toBytes()}; null for anything it does not recognise (an older format, garbage). */
+	static CachedResponse fromBytes(byte[] bytes) {
+		try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+			if (in.readByte() != FORMAT) {
+				return null;
+			}
+			int status = in.readShort();
+			long storedAt = in.readLong();
+			long freshUntil = in.readLong();
+			long staleUntil = in.readLong();
+			int headerCount = in.readShort();
+			List<Map.Entry<String, String>> headers = new ArrayList<>(headerCount);
+			for (int i = 0; i < headerCount; i++) {
+				headers.add(Map.entry(in.readUTF(), in.readUTF()));
+			}
+			int varyCount = in.readShort();
+			Map<String, String> vary = new java.util.LinkedHashMap<>();
+			for (int i = 0; i < varyCount; i++) {
+				vary.put(in.readUTF(), in.readUTF());
+			}
+			byte[] body = new byte[in.readInt()];
+			in.readFully(body);
+			return new CachedResponse(status, List.copyOf(headers), body, storedAt, freshUntil, staleUntil, Map.copyOf(vary));
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+}

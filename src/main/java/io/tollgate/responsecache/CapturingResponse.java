@@ -1,0 +1,89 @@
+package io.tollgate.responsecache;
+
+import java.time.Clock;
+import java.util.Set;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The response of a route with a ResponseCache: when the filter attached a {@link Capture}, it records the body
+ * as it streams to the client, or, when the upstream answered 5xx and a stale entry may stand in
+ * ({@code stale-if-error}), writes that entry instead. Otherwise it only passes writes through.
+ */
+final class CapturingResponse extends ServerHttpResponseDecorator {
+
+	private final ServerWebExchange exchange;
+
+	private final Clock clock;
+
+	CapturingResponse(ServerHttpResponse delegate, ServerWebExchange exchange, Clock clock) {
+		super(delegate);
+		this.exchange = exchange;
+		this.clock = clock;
+	}
+
+	@Override
+	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+		Capture capture = this.exchange.getAttribute(Capture.ATTRIBUTE);
+		if (capture == null) {
+			return super.writeWith(body);
+		}
+		HttpStatusCode status = getStatusCode();
+		int code = (status != null) ? status.value() : 200;
+		if (code >= 500 && capture.stale != null) {
+			capture.abandon();
+			return Flux.from(body).doOnNext(DataBufferUtils::release).then(Mono.defer(() -> {
+				// The upstream's headers go; the gateway's own (request id, rate limits) stay.
+				Set<String> upstream = this.exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
+				if (upstream != null) {
+					upstream.forEach(getHeaders()::remove);
+				}
+				return CachedResponses.write(this.exchange, getDelegate(), capture.stale, capture.key, this.clock.millis(),
+						true);
+			}));
+		}
+		boolean recording = capture.begin(code, getHeaders(), this.exchange, this.clock.millis());
+		getHeaders().set(ResponseCacheGatewayFilterFactory.STATUS_HEADER,
+				recording ? capture.status.header() : CacheStatus.BYPASS.header());
+		getHeaders().set(ResponseCacheGatewayFilterFactory.KEY_HEADER, capture.key);
+		if (!recording) {
+			return super.writeWith(body);
+		}
+		return super.writeWith(Flux.from(body)
+			.doOnNext(capture::append)
+			.doOnComplete(capture::complete)
+			.doOnError((ex) -> capture.abandon())
+			.doOnCancel(capture::abandon));
+	}
+
+	@Override
+	public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+		// Streamed (flushed) responses are not cached.
+		Capture capture = this.exchange.getAttribute(Capture.ATTRIBUTE);
+		if (capture != null) {
+			capture.abandon();
+			getHeaders().set(ResponseCacheGatewayFilterFactory.STATUS_HEADER, CacheStatus.BYPASS.header());
+		}
+		return super.writeAndFlushWith(body);
+	}
+
+	@Override
+	public Mono<Void> setComplete() {
+		Capture capture = this.exchange.getAttribute(Capture.ATTRIBUTE);
+		if (capture != null) {
+			capture.abandon();
+		}
+		return super.setComplete();
+	}
+
+}

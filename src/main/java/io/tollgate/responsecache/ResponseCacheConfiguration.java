@@ -1,0 +1,54 @@
+package io.tollgate.responsecache;
+
+import java.time.Clock;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.RedisReadiness;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
+
+@Configuration(proxyBeanMethods = false)
+class ResponseCacheConfiguration {
+
+	@Bean
+	ResponseCacheStore responseCacheStore(ResponseCacheProperties properties,
+			ObjectProvider<ReactiveRedisConnectionFactory> redis, ObjectProvider<RedisReadiness> readiness,
+			MeterRegistry meters) {
+		if (properties.store() == ResponseCacheProperties.StoreType.REDIS) {
+			RedisSerializationContext<String, byte[]> context = RedisSerializationContext
+				.<String, byte[]>newSerializationContext(StringRedisSerializer.UTF_8)
+				.value(RedisSerializer.byteArray())
+				.build();
+			RedisReadiness ready = readiness.getObject();
+			ready.connect(java.time.Duration.ofSeconds(2));
+			return new RedisResponseCacheStore(new ReactiveRedisTemplate<>(redis.getObject(), context), ready);
+		}
+		MemoryResponseCacheStore memory = new MemoryResponseCacheStore(properties.memory().maxSize().toBytes());
+		meters.gauge("tollgate.cache.size.bytes", memory, MemoryResponseCacheStore::weightedBytes);
+		return memory;
+	}
+
+	@Bean
+	ResponseCacheGatewayFilterFactory responseCacheGatewayFilterFactory(ResponseCacheStore store,
+			ResponseCacheProperties properties, Clock clock, MeterRegistry meters) {
+		return new ResponseCacheGatewayFilterFactory(store, properties, clock, meters);
+	}
+
+	@Bean
+	ResponseCaptureFilter responseCaptureFilter(Clock clock) {
+		return new ResponseCaptureFilter(clock);
+	}
+
+	@Bean
+	ResponseCacheEndpoint responseCacheEndpoint(ResponseCacheStore store, ResponseCacheProperties properties) {
+		return new ResponseCacheEndpoint(store, properties);
+	}
+
+}

@@ -1,0 +1,512 @@
+package io.tollgate.responsecache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.consumer.Identity;
+import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.validation.ValidateRequestGatewayFilterFactory;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.HasRouteId;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * {@code ResponseCache}: serves repeated requests from a cache (memory or Redis) with RFC 9111 semantics for a
+ * shared cache. One consumer's response is never served to another; concurrent misses on one key make one
+ * upstream request (per replica); with {@code stale-if-error} an expired entry stands in when the upstream fails.
+ * <pre>
+ * filters:
+ *   - ResponseCache=60s                         # ttl
+ *   - name: ResponseCache
+ *     args: { ttl: 5m, vary-headers: [Accept-Language], stale-if-error: 10m }
+ * </pre>
+ * Recording the upstream's response needs a response decorator placed before Spring Cloud Gateway writes it
+ * ({@link ResponseCaptureFilter}); this filter, which runs after auth and rate limits, only decides.
+ */
+public class ResponseCacheGatewayFilterFactory
+		extends AbstractGatewayFilterFactory<ResponseCacheGatewayFilterFactory.Config> {
+
+	/** After auth, rate limits and validation: only admitted requests are served, and counted, from the cache. */
+	public static final int ORDER = ValidateRequestGatewayFilterFactory.ORDER + 100;
+
+	static final String STATUS_HEADER = "X-Cache-Status";
+
+	static final String KEY_HEADER = "X-Cache-Key";
+
+	private static final Log logger = LogFactory.getLog(ResponseCacheGatewayFilterFactory.class);
+
+	private final ResponseCacheStore store;
+
+	private final ResponseCacheProperties properties;
+
+	private final Clock clock;
+
+	private final MeterRegistry meters;
+
+	private final InFlight inFlight = new InFlight();
+
+	ResponseCacheGatewayFilterFactory(ResponseCacheStore store, ResponseCacheProperties properties, Clock clock,
+			MeterRegistry meters) {
+		super(Config.class);
+		this.store = store;
+		this.properties = properties;
+		this.clock = clock;
+		this.meters = meters;
+	}
+
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("ttl");
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		config.validate();
+		return new OrderedGatewayFilter(new ResponseCacheFilter(config), ORDER);
+	}
+
+	/** The route filter; {@link ResponseCaptureFilter} recognises routes that carry one. */
+	final class ResponseCacheFilter implements GatewayFilter {
+
+		private final Config config;
+
+		private final ResponsePolicy policy;
+
+		private final Set<String> varyHeaders;
+
+		private final long staleIfErrorMs;
+
+		private final Map<CacheStatus, Counter> lookups = new EnumMap<>(CacheStatus.class);
+
+		private final Counter storedBytes;
+
+		ResponseCacheFilter(Config config) {
+			this.config = config;
+			Set<String> keyed = new LinkedHashSet<>();
+			keyed.add("accept-encoding");
+			config.varyHeaders.forEach((name) -> keyed.add(name.toLowerCase(Locale.ROOT)));
+			this.varyHeaders = new TreeSet<>(keyed);
+			this.staleIfErrorMs = (config.staleIfError != null) ? config.staleIfError.toMillis() : 0;
+			this.policy = new ResponsePolicy(Set.copyOf(config.statuses), List.copyOf(config.contentTypes),
+					config.cacheControl, config.ttl.toMillis(), config.maxEntrySize.toBytes(), Set.copyOf(keyed),
+					ResponseCacheGatewayFilterFactory.this.inFlight);
+			String route = (config.routeId != null) ? config.routeId : "unknown";
+			for (CacheStatus status : CacheStatus.values()) {
+				this.lookups.put(status, Counter.builder("tollgate.cache.lookups")
+					.description("Response cache lookups")
+					.tag("route", route)
+					.tag("result", status.name().toLowerCase(Locale.ROOT))
+					.register(ResponseCacheGatewayFilterFactory.this.meters));
+			}
+			this.storedBytes = Counter.builder("tollgate.cache.stored.bytes")
+				.description("Bytes of responses stored in the cache")
+				.baseUnit("bytes")
+				.tag("route", route)
+				.register(ResponseCacheGatewayFilterFactory.this.meters);
+		}
+
+		@Override
+		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+			ServerHttpRequest request = exchange.getRequest();
+			if (!this.config.methods.contains(request.getMethod())) {
+				return bypass(exchange, chain);
+			}
+			CacheControl asked = this.config.cacheControl ? requestDirectives(request.getHeaders()) : CacheControl.NONE;
+			if (asked.noStore()) {
+				return bypass(exchange, chain);
+			}
+			Identity identity = Identity.of(exchange);
+			boolean authorized = request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION);
+			if (authorized && (identity == null || identity.anonymous() || !this.config.varyByConsumer)) {
+				// A response to credentials the gateway does not know could be anyone's: never shared.
+				return bypass(exchange, chain);
+			}
+			String key = key(request, identity, authorized);
+			if (asked.noCache()) {
+				return fetch(exchange, chain, key, CacheStatus.REFRESH, null);
+			}
+			long now = ResponseCacheGatewayFilterFactory.this.clock.millis();
+			return lookup(key).flatMap((found) -> {
+				if (!found.available()) {
+					return bypass(exchange, chain);
+				}
+				CachedResponse entry = found.entry();
+				if (entry != null && ResponsePolicy.varyMatches(entry, request.getHeaders())) {
+					boolean youngEnough = asked.maxAge() < 0 || entry.ageSeconds(now) <= asked.maxAge();
+					if (entry.isFresh(now) && youngEnough) {
+						return hit(exchange, entry, key, now);
+					}
+					if (entry.isUsableStale(now)) {
+						return fetch(exchange, chain, key, youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH, entry);
+					}
+				}
+				return coordinatedFetch(exchange, chain, key);
+			});
+		}
+
+		/** The stored entry (or null), or "unavailable" when the store fails or is too slow. */
+		private Mono<Found> lookup(String key) {
+			Mono<CachedResponse> get = ResponseCacheGatewayFilterFactory.this.store.get(key);
+			if (ResponseCacheGatewayFilterFactory.this.properties.store() == ResponseCacheProperties.StoreType.REDIS) {
+				get = get.timeout(ResponseCacheGatewayFilterFactory.this.properties.redisTimeout());
+			}
+			return get.map((entry) -> new Found(entry, true)).defaultIfEmpty(Found.NOTHING).onErrorResume((ex) -> {
+				if (logger.isDebugEnabled()) {
+					logger.debug("Response cache unavailable, passing through: " + ex);
+				}
+				return Mono.just(Found.UNAVAILABLE);
+			});
+		}
+
+		/** A miss: the first one on a key fetches; the others wait (bounded) for its response. */
+		private Mono<Void> coordinatedFetch(ServerWebExchange exchange, GatewayFilterChain chain, String key) {
+			InFlight inFlight = ResponseCacheGatewayFilterFactory.this.inFlight;
+			Sinks.One<CachedResponse> leading = inFlight.lead(key);
+			if (leading != null) {
+				return fetchAndRecord(exchange, chain, key, CacheStatus.MISS, null, leading);
+			}
+			Sinks.One<CachedResponse> current = inFlight.current(key);
+			if (current == null) {
+				return fetch(exchange, chain, key, CacheStatus.MISS, null);
+			}
+			// (Not switchIfEmpty: a hit completes empty too, and must not be followed by a fetch.)
+			return current.asMono()
+				.timeout(ResponseCacheGatewayFilterFactory.this.properties.lockTimeout(), Mono.empty())
+				.map(java.util.Optional::of)
+				.defaultIfEmpty(java.util.Optional.empty())
+				.flatMap((entry) -> entry.isPresent()
+						? hit(exchange, entry.get(), key, ResponseCacheGatewayFilterFactory.this.clock.millis())
+						: fetch(exchange, chain, key, CacheStatus.MISS, null));
+		}
+
+		private Mono<Void> fetch(ServerWebExchange exchange, GatewayFilterChain chain, String key, CacheStatus status,
+				CachedResponse stale) {
+			return fetchAndRecord(exchange, chain, key, status, stale, null);
+		}
+
+		private Mono<Void> fetchAndRecord(ServerWebExchange exchange, GatewayFilterChain chain, String key,
+				CacheStatus status, CachedResponse stale, Sinks.One<CachedResponse> waiters) {
+			count(status);
+			Capture capture = new Capture(key, status, stale, this.policy, waiters, (entry) -> store(key, entry),
+					exchange.getRequest().getHeaders(), this.staleIfErrorMs);
+			exchange.getAttributes().put(Capture.ATTRIBUTE, capture);
+			exchange.getResponse().getHeaders().set(STATUS_HEADER, status.header());
+			Mono<Void> proxied = chain.filter(exchange);
+			if (stale != null) {
+				// Connection refused, timeout, open circuit: the stale entry answers instead of an error.
+				proxied = proxied.onErrorResume((ex) -> !exchange.getResponse().isCommitted(), (ex) -> {
+					exchange.getAttributes().remove(Capture.ATTRIBUTE);
+					capture.abandon();
+					return CachedResponses.write(exchange, exchange.getResponse(), stale, key,
+							ResponseCacheGatewayFilterFactory.this.clock.millis(), true);
+				});
+			}
+			// The body is written (and recorded) after this chain completes, by NettyWriteResponseFilter; only a
+			// failure here means it never will be, so only then are the waiters let go.
+			return proxied.doOnError((ex) -> capture.abandon()).doOnCancel(capture::abandon);
+		}
+
+		private void store(String key, CachedResponse entry) {
+			this.storedBytes.increment(entry.body().length);
+			Duration keepFor = Duration.ofMillis(entry.staleUntil() - entry.storedAt());
+			ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor)
+				.timeout(Duration.ofSeconds(1))
+				.subscribe(null, (ex) -> logger.debug("Response not stored: " + ex));
+		}
+
+		private Mono<Void> hit(ServerWebExchange exchange, CachedResponse entry, String key, long now) {
+			count(CacheStatus.HIT);
+			return CachedResponses.write(exchange, exchange.getResponse(), entry, key, now, false);
+		}
+
+		private Mono<Void> bypass(ServerWebExchange exchange, GatewayFilterChain chain) {
+			count(CacheStatus.BYPASS);
+			exchange.getResponse().getHeaders().set(STATUS_HEADER, CacheStatus.BYPASS.header());
+			return chain.filter(exchange);
+		}
+
+		private void count(CacheStatus status) {
+			this.lookups.get(status).increment();
+		}
+
+		/**
+		 * What identifies a response: route, method, path, query (parameters sorted), the encodings the client
+		 * accepts, the configured vary headers and, with vary-by-consumer, the consumer (and credential, for
+		 * requests with Authorization). Hashed: it may hold values that must not be shown.
+		 */
+		private String key(ServerHttpRequest request, Identity identity, boolean authorized) {
+			StringBuilder key = new StringBuilder(128);
+			key.append(this.config.routeId).append('\n').append(request.getMethod().name()).append('\n')
+				.append(request.getPath().value()).append('\n');
+			String query = request.getURI().getRawQuery();
+			if (query != null) {
+				String[] pairs = query.split("&");
+				java.util.Arrays.sort(pairs);
+				key.append(String.join("&", pairs));
+			}
+			key.append('\n').append(acceptedEncodings(request.getHeaders()));
+			for (String header : this.varyHeaders) {
+				if (!header.equals("accept-encoding")) {
+					List<String> values = request.getHeaders().get(header);
+					key.append('\n').append(header).append('=').append((values != null) ? String.join(",", values) : "");
+				}
+			}
+			if (this.config.varyByConsumer && identity != null && !identity.anonymous()) {
+				key.append("\nconsumer=").append(identity.consumer().id());
+				if (authorized) {
+					key.append("\ncredential=").append(identity.credentialId());
+				}
+			}
+			return hash(key.toString());
+		}
+
+		@Override
+		public String toString() {
+			return "ResponseCache" + this.config;
+		}
+
+	}
+
+	/**
+	 * A lookup's result.
+	 *
+	 * @param entry the stored entry, or null
+	 * @param available false when the store failed or was too slow
+	 */
+	private record Found(CachedResponse entry, boolean available) {
+
+		static final Found NOTHING = new Found(null, true);
+
+		static final Found UNAVAILABLE = new Found(null, false);
+
+	}
+
+	private static CacheControl requestDirectives(HttpHeaders headers) {
+		CacheControl directives = CacheControl.parse(headers.get(HttpHeaders.CACHE_CONTROL));
+		List<String> pragma = headers.get("Pragma");
+		if (!directives.noCache() && pragma != null && pragma.stream().anyMatch((v) -> v.contains("no-cache"))) {
+			return new CacheControl(true, directives.noStore(), directives.isPrivate(), directives.maxAge(),
+					directives.sMaxAge());
+		}
+		return directives;
+	}
+
+	/**
+	 * The content codings the client accepts (q > 0), sorted: clients that accept the same codings may share an
+	 * entry, so gzip never reaches a client that did not ask for it.
+	 */
+	static String acceptedEncodings(HttpHeaders headers) {
+		List<String> values = headers.get(HttpHeaders.ACCEPT_ENCODING);
+		if (values == null) {
+			return "";
+		}
+		TreeSet<String> codings = new TreeSet<>();
+		for (String value : values) {
+			for (String part : value.split(",")) {
+				String[] pieces = part.trim().toLowerCase(Locale.ROOT).split(";");
+				String coding = pieces[0].trim();
+				boolean refused = false;
+				for (int i = 1; i < pieces.length; i++) {
+					String parameter = pieces[i].trim();
+					if (parameter.startsWith("q=")) {
+						try {
+							refused = Double.parseDouble(parameter.substring(2)) <= 0;
+						}
+						catch (NumberFormatException ex) {
+							refused = true;
+						}
+					}
+				}
+				if (!coding.isEmpty() && !coding.equals("identity") && !refused) {
+					codings.add(coding);
+				}
+			}
+		}
+		return String.join(",", codings);
+	}
+
+	private static String hash(String value) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 16);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Arguments of {@code ResponseCache}. */
+	public static class Config implements HasRouteId {
+
+		/** How long a response stays fresh when its Cache-Control does not say (or is not honoured). */
+		private Duration ttl = Duration.ofSeconds(300);
+
+		/** Request methods whose responses are cached. */
+		private List<HttpMethod> methods = List.of(HttpMethod.GET, HttpMethod.HEAD);
+
+		/** Response statuses that are cached. */
+		private List<Integer> statuses = List.of(200, 301, 404);
+
+		/** Response media types that are cached (parameters such as charset ignored; wildcards allowed). */
+		private List<MediaType> contentTypes = List.of(MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN);
+
+		/** Request headers whose values select different entries. */
+		private List<String> varyHeaders = List.of();
+
+		/** One consumer's response is never served to another. */
+		private boolean varyByConsumer = true;
+
+		/** Honour request and response Cache-Control (RFC 9111). */
+		private boolean cacheControl = true;
+
+		/** Larger responses pass through uncached. */
+		private org.springframework.util.unit.DataSize maxEntrySize = org.springframework.util.unit.DataSize.ofMegabytes(1);
+
+		/** How long after expiry an entry may still stand in when the upstream fails; off when empty. */
+		private Duration staleIfError;
+
+		private String routeId;
+
+		void validate() {
+			if (this.ttl == null || this.ttl.isNegative() || this.ttl.isZero()) {
+				throw new InvalidConfigurationException("ttl", "must be a positive duration");
+			}
+			if (this.maxEntrySize == null || this.maxEntrySize.toBytes() <= 0) {
+				throw new InvalidConfigurationException("max-entry-size", "must be positive");
+			}
+			if (this.staleIfError != null && this.staleIfError.isNegative()) {
+				throw new InvalidConfigurationException("stale-if-error", "must not be negative");
+			}
+			if (this.methods.isEmpty()) {
+				throw new InvalidConfigurationException("methods", "must name at least one method");
+			}
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public Config setTtl(Duration ttl) {
+			this.ttl = ttl;
+			return this;
+		}
+
+		public List<HttpMethod> getMethods() {
+			return this.methods;
+		}
+
+		public Config setMethods(List<HttpMethod> methods) {
+			this.methods = new ArrayList<>(methods);
+			return this;
+		}
+
+		public List<Integer> getStatuses() {
+			return this.statuses;
+		}
+
+		public Config setStatuses(List<Integer> statuses) {
+			this.statuses = new ArrayList<>(statuses);
+			return this;
+		}
+
+		public List<MediaType> getContentTypes() {
+			return this.contentTypes;
+		}
+
+		public Config setContentTypes(List<MediaType> contentTypes) {
+			this.contentTypes = new ArrayList<>(contentTypes);
+			return this;
+		}
+
+		public List<String> getVaryHeaders() {
+			return this.varyHeaders;
+		}
+
+		public Config setVaryHeaders(List<String> varyHeaders) {
+			this.varyHeaders = new ArrayList<>(varyHeaders);
+			return this;
+		}
+
+		public boolean isVaryByConsumer() {
+			return this.varyByConsumer;
+		}
+
+		public Config setVaryByConsumer(boolean varyByConsumer) {
+			this.varyByConsumer = varyByConsumer;
+			return this;
+		}
+
+		public boolean isCacheControl() {
+			return this.cacheControl;
+		}
+
+		public Config setCacheControl(boolean cacheControl) {
+			this.cacheControl = cacheControl;
+			return this;
+		}
+
+		public org.springframework.util.unit.DataSize getMaxEntrySize() {
+			return this.maxEntrySize;
+		}
+
+		public Config setMaxEntrySize(org.springframework.util.unit.DataSize maxEntrySize) {
+			this.maxEntrySize = maxEntrySize;
+			return this;
+		}
+
+		public Duration getStaleIfError() {
+			return this.staleIfError;
+		}
+
+		public Config setStaleIfError(Duration staleIfError) {
+			this.staleIfError = staleIfError;
+			return this;
+		}
+
+		@Override
+		public String getRouteId() {
+			return this.routeId;
+		}
+
+		@Override
+		public void setRouteId(String routeId) {
+			this.routeId = routeId;
+		}
+
+		@Override
+		public String toString() {
+			return "[ttl=" + this.ttl + ", methods=" + this.methods + ", statuses=" + this.statuses + ", contentTypes="
+					+ this.contentTypes + ", varyHeaders=" + this.varyHeaders + ", varyByConsumer=" + this.varyByConsumer
+					+ ", cacheControl=" + this.cacheControl + ", maxEntrySize=" + this.maxEntrySize + ", staleIfError="
+					+ this.staleIfError + "]";
+		}
+
+	}
+
+}

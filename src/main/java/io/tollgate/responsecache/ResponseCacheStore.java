@@ -1,0 +1,24 @@
+package io.tollgate.responsecache;
+
+import java.time.Duration;
+
+import reactor.core.publisher.Mono;
+
+/** Where cached responses live. Keys are already hashed and namespaced by the caller. */
+public interface ResponseCacheStore {
+
+	/** The entry, or empty. Errors mean the store is unavailable: the caller passes the request through. */
+	Mono<CachedResponse> get(String key);
+
+	/** Stores an entry for {@code keepFor} (its fresh time plus any stale-if-error window). */
+	Mono<Void> put(String key, CachedResponse response, Duration keepFor);
+
+	Mono<Boolean> evict(String key);
+
+	/** Removes every entry; returns how many. */
+	Mono<Long> clear();
+
+	/** Entries held, and their bytes when known (-1 otherwise). */
+	Mono<long[]> size();
+
+}

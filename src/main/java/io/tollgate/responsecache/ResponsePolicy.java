@@ -1,0 +1,128 @@
+package io.tollgate.responsecache;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+
+/**
+ * Which responses of a route may be stored, and for how long: status, content type, {@code Cache-Control},
+ * {@code Set-Cookie}, {@code Vary} and size (RFC 9111, as a shared cache).
+ */
+final class ResponsePolicy {
+
+	private final Set<Integer> statuses;
+
+	private final List<MediaType> contentTypes;
+
+	private final boolean honourCacheControl;
+
+	private final long ttlMs;
+
+	private final long maxEntrySize;
+
+	private final Set<String> keyedHeaders;
+
+	private final InFlight inFlight;
+
+	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
+			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight) {
+		this.statuses = statuses;
+		this.contentTypes = contentTypes;
+		this.honourCacheControl = honourCacheControl;
+		this.ttlMs = ttlMs;
+		this.maxEntrySize = maxEntrySize;
+		this.keyedHeaders = keyedHeaders;
+		this.inFlight = inFlight;
+	}
+
+	long maxEntrySize() {
+		return this.maxEntrySize;
+	}
+
+	InFlight inFlight() {
+		return this.inFlight;
+	}
+
+	/**
+	 * How long the response stays fresh and which request headers it varies on beyond the key; null when it must
+	 * not be stored.
+	 */
+	Verdict verdict(int status, HttpHeaders response, HttpHeaders request) {
+		if (!this.statuses.contains(status) || !allowedContentType(response)
+				|| response.containsHeader(HttpHeaders.SET_COOKIE)) {
+			return null;
+		}
+		long freshMs = this.ttlMs;
+		if (this.honourCacheControl) {
+			CacheControl directives = CacheControl.parse(response.get(HttpHeaders.CACHE_CONTROL));
+			if (directives.noStore() || directives.isPrivate() || directives.noCache()) {
+				return null;
+			}
+			if (directives.sharedMaxAge() >= 0) {
+				freshMs = directives.sharedMaxAge() * 1000;
+			}
+		}
+		if (freshMs <= 0) {
+			return null;
+		}
+		Map<String, String> vary = new LinkedHashMap<>();
+		List<String> varyValues = response.get(HttpHeaders.VARY);
+		if (varyValues != null) {
+			for (String value : varyValues) {
+				for (String name : value.split(",")) {
+					String header = name.trim().toLowerCase(Locale.ROOT);
+					if (header.equals("*")) {
+						return null;
+					}
+					if (!header.isEmpty() && !this.keyedHeaders.contains(header)) {
+						vary.put(header, valueOf(request, header));
+					}
+				}
+			}
+		}
+		return new Verdict(freshMs, Map.copyOf(vary));
+	}
+
+	/** True when a stored entry's {@code Vary} values match this request's. */
+	static boolean varyMatches(CachedResponse entry, HttpHeaders request) {
+		for (Map.Entry<String, String> vary : entry.vary().entrySet()) {
+			if (!vary.getValue().equals(valueOf(request, vary.getKey()))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private boolean allowedContentType(HttpHeaders response) {
+		String declared = response.getFirst(HttpHeaders.CONTENT_TYPE);
+		if (declared == null) {
+			return false;
+		}
+		try {
+			MediaType type = MediaType.parseMediaType(declared);
+			return this.contentTypes.stream().anyMatch((allowed) -> allowed.includes(type));
+		}
+		catch (InvalidMediaTypeException ex) {
+			return false;
+		}
+	}
+
+	private static String valueOf(HttpHeaders request, String name) {
+		List<String> values = request.get(name);
+		return (values == null) ? "" : String.join(",", values);
+	}
+
+	/**
+	 * @param freshMs how long the entry is fresh
+	 * @param vary request headers (beyond the key) and the values it was stored for
+	 */
+	record Verdict(long freshMs, Map<String, String> vary) {
+	}
+
+}

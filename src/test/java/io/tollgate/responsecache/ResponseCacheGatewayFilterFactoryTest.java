@@ -1,0 +1,333 @@
+package io.tollgate.responsecache;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.tollgate.testsupport.GatewayTest;
+import io.tollgate.testsupport.RecordingUpstream;
+import io.tollgate.testsupport.TestClock;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** ResponseCache on the memory store, against an upstream that counts what it receives. */
+@ActiveProfiles("cache")
+@Import(TestClock.Config.class)
+class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
+
+	private static final RecordingUpstream staleUpstream = RecordingUpstream.start();
+
+	@LocalManagementPort
+	private int managementPort;
+
+	@Autowired
+	private ResponseCacheStore store;
+
+	private static int counter;
+
+	private String path;
+
+	@DynamicPropertySource
+	static void staleUpstream(DynamicPropertyRegistry registry) {
+		registry.add("stale.upstream.uri", staleUpstream::uri);
+	}
+
+	@AfterAll
+	static void stopStaleUpstream() {
+		staleUpstream.close();
+	}
+
+	@BeforeEach
+	void freshKeyAtAKnownTime() {
+		TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+		this.path = "/c/basic/item-" + (++counter);
+	}
+
+	@AfterEach
+	void healthyUpstream() {
+		upstream.failWith(0);
+	}
+
+	@Test
+	void missThenHitWithOneUpstreamCall() {
+		get(this.path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.expectHeader().exists("X-Cache-Key");
+		get(this.path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().valueEquals("Age", "0");
+
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+	}
+
+	@Test
+	void hitServesTheSameBodyAndHeaders() {
+		byte[] first = get(this.path).expectBody().returnResult().getResponseBody();
+		var second = get(this.path).expectBody().returnResult();
+
+		assertThat(second.getResponseBody()).isEqualTo(first);
+		assertThat(second.getResponseHeaders().getContentType().toString()).isEqualTo("application/json");
+		assertThat(second.getResponseHeaders().get("X-Request-ID")).hasSize(1);
+	}
+
+	@Test
+	void ageGrowsAndTheEntryExpiresAfterItsTtl() {
+		missStored(this.path);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(42));
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("Age", "42");
+		TestClock.INSTANCE.advance(Duration.ofSeconds(20));
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+	}
+
+	@Test
+	void requestNoCacheRefreshesTheEntry() {
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri(this.path).header("Cache-Control", "no-cache").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Refresh");
+		this.client.get().uri(this.path).header("Pragma", "no-cache").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Refresh");
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Hit");
+
+		assertThat(upstream.receivedCount()).isEqualTo(3);
+	}
+
+	@Test
+	void requestNoStoreBypasses() {
+		this.client.get().uri(this.path).header("Cache-Control", "max-age=60, no-store").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+	}
+
+	@Test
+	void responseNoStorePrivateNoCacheSetCookieAndVaryStarAreNotStored() {
+		for (String header : List.of("Cache-Control:no-store", "Cache-Control:private, max-age=60",
+				"Cache-Control:no-cache", "Set-Cookie:session=1", "Vary:*")) {
+			String path = this.path + "?h=" + header;
+			get(path).expectHeader().valueEquals("X-Cache-Status", "Bypass");
+			get(path).expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		}
+		assertThat(upstream.receivedCount()).isEqualTo(10);
+	}
+
+	@Test
+	void directivesAreReadFromEveryHeaderValueAndEveryCommaSeparatedPart() {
+		get(this.path + "?h=Cache-Control:public&h=Cache-Control:no-store").expectHeader()
+			.valueEquals("X-Cache-Status", "Bypass");
+		get(this.path + "?h=Cache-Control:public, no-store, max-age=60").expectHeader()
+			.valueEquals("X-Cache-Status", "Bypass");
+	}
+
+	@Test
+	void responseMaxAgeAndSMaxAgeSetTheTtl() {
+		String maxAge = this.path + "?h=Cache-Control:max-age=5";
+		missStored(maxAge);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(4));
+		get(maxAge).expectHeader().valueEquals("X-Cache-Status", "Hit");
+		TestClock.INSTANCE.advance(Duration.ofSeconds(2));
+		get(maxAge).expectHeader().valueEquals("X-Cache-Status", "Miss");
+
+		String sMaxAge = this.path + "?h=Cache-Control:max-age=1, s-maxage=100";
+		missStored(sMaxAge);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(50));
+		get(sMaxAge).expectHeader().valueEquals("X-Cache-Status", "Hit");
+	}
+
+	@Test
+	void jsonWithCharsetIsCachedAndOtherMediaTypesAreNot() {
+		String json = this.path + "?h=Content-Type:application/json; charset=utf-8";
+		get(json).expectHeader().valueEquals("X-Cache-Status", "Miss");
+		get(json).expectHeader().valueEquals("X-Cache-Status", "Hit");
+		String html = this.path + "?h=Content-Type:text/html";
+		get(html).expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		get(html).expectHeader().valueEquals("X-Cache-Status", "Bypass");
+	}
+
+	@Test
+	void gzipAndIdentityAreKeptApart() {
+		// The upstream answers gzip (declared only: the test client must not try to inflate it).
+		String gzip = this.path + "?h=Content-Encoding:gzip&h=Vary:Accept-Encoding";
+		encoded(gzip, "gzip").expectHeader().valueEquals("X-Cache-Status", "Miss");
+		encoded(gzip, "identity").expectHeader().valueEquals("X-Cache-Status", "Miss");
+		encoded(gzip, "gzip, deflate;q=0").expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().valueEquals("Content-Encoding", "gzip");
+		encoded(gzip, "identity").expectHeader().valueEquals("X-Cache-Status", "Hit");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+	}
+
+	private ResponseSpec encoded(String path, String acceptEncoding) {
+		return WebTestClient.bindToServer(new org.springframework.http.client.reactive.ReactorClientHttpConnector(
+				reactor.netty.http.client.HttpClient.create().compress(false)))
+			.baseUrl(this.baseUrl)
+			.build()
+			.get()
+			.uri(path)
+			.header("Accept-Encoding", acceptEncoding)
+			.exchange();
+	}
+
+	@Test
+	void responseVaryOnOtherHeadersIsHonoured() {
+		String varying = this.path + "?h=Vary:X-Lang";
+		this.client.get().uri(varying).header("X-Lang", "en").exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri(varying).header("X-Lang", "en").exchange().expectHeader().valueEquals("X-Cache-Status", "Hit");
+		this.client.get().uri(varying).header("X-Lang", "fr").exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+	}
+
+	@Test
+	void configuredVaryHeadersAreInTheKey() {
+		String path = "/c/vary/item-" + counter;
+		this.client.get().uri(path).header("X-Tenant", "a").exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri(path).header("X-Tenant", "b").exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri(path).header("X-Tenant", "a").exchange().expectHeader().valueEquals("X-Cache-Status", "Hit");
+	}
+
+	@Test
+	void twoConsumersNeverShareAnEntry() {
+		String path = "/c/auth/item-" + counter;
+		this.client.get().uri(path).header("apikey", "bob-secret-key-1234").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri(path).header("apikey", "alice-secret-key-5678").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Miss");
+		var bobAgain = this.client.get().uri(path).header("apikey", "bob-secret-key-1234").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectBody(String.class).returnResult().getResponseBody();
+
+		assertThat(bobAgain).contains("\"X-Consumer-Username\" : \"bob\"").doesNotContain("alice");
+		// Auth runs before the cache: no key, no cached answer.
+		this.client.get().uri(path).exchange().expectStatus().isUnauthorized().expectHeader().doesNotExist("X-Cache-Status");
+	}
+
+	@Test
+	void authorizationHeaderWithoutAKnownConsumerIsNeverCached() {
+		this.client.get().uri(this.path).header("Authorization", "Bearer abc").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		this.client.get().uri(this.path).header("Authorization", "Bearer abc").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Bypass");
+	}
+
+	@Test
+	void postIsNotCached() {
+		this.client.post().uri(this.path).bodyValue("{}").exchange().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		this.client.post().uri(this.path).bodyValue("{}").exchange().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+	}
+
+	@Test
+	void serverErrorIsNotCached() {
+		this.client.get().uri("/c/status/500").exchange().expectStatus().isEqualTo(500);
+		this.client.get().uri("/c/status/500").exchange().expectStatus().isEqualTo(500)
+			.expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+	}
+
+	@Test
+	void notFoundIsCachedByDefault() {
+		this.client.get().uri("/c/status/404?h=Content-Type:text/plain&n=" + counter).exchange().expectStatus().isNotFound()
+			.expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri("/c/status/404?h=Content-Type:text/plain&n=" + counter).exchange().expectStatus().isNotFound()
+			.expectHeader().valueEquals("X-Cache-Status", "Hit");
+	}
+
+	@Test
+	void bodyOverMaxEntrySizeIsStreamedWhole() {
+		byte[] big = this.client.get().uri("/c/small/5000?n=" + counter).exchange().expectStatus().isOk()
+			.expectBody().returnResult().getResponseBody();
+		this.client.get().uri("/c/small/5000?n=" + counter).exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+
+		assertThat(big).hasSize(5000);
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+		this.client.get().uri("/c/small/500?n=" + counter).exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+		this.client.get().uri("/c/small/500?n=" + counter).exchange().expectHeader().valueEquals("X-Cache-Status", "Hit");
+	}
+
+	@Test
+	void fiftyConcurrentMissesOnOneKeyMakeOneUpstreamRequest() {
+		WebClient client = WebClient.create(this.baseUrl);
+		String path = "/c/slow/item-" + counter;
+
+		List<String> statuses = Flux.range(0, 50)
+			.flatMap((i) -> client.get().uri(path).exchangeToMono((response) -> response.releaseBody()
+				.thenReturn(response.statusCode().value() + " " + response.headers().asHttpHeaders().getFirst("X-Cache-Status"))), 50)
+			.collectList()
+			.block(Duration.ofSeconds(30));
+
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+		assertThat(statuses).hasSize(50).allMatch((status) -> status.startsWith("200"));
+		assertThat(statuses).filteredOn((status) -> status.endsWith("Miss")).hasSize(1);
+	}
+
+	@Test
+	void staleEntryStandsInWhenTheUpstreamAnswers5xx() {
+		String path = "/c/stale/item-" + counter;
+		missStored(path);
+		upstream.failWith(503);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(30));
+
+		get(path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().valueEquals("Age", "30")
+			.expectHeader().valueEquals("Warning", "110 - \"Response is Stale\"");
+		TestClock.INSTANCE.advance(Duration.ofSeconds(45));
+		get(path).expectStatus().isEqualTo(503);
+	}
+
+	@Test
+	void staleEntryStandsInWhenTheUpstreamIsGone() {
+		String path = "/c/down/item-" + counter;
+		missStored(path);
+		staleUpstream.close();
+		TestClock.INSTANCE.advance(Duration.ofSeconds(20));
+
+		get(path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().exists("Warning");
+	}
+
+	@Test
+	void purgeEndpointRemovesEntries() {
+		String key = get(this.path).returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Hit");
+
+		management().delete().uri("/actuator/responsecache/" + key).exchange().expectStatus().isOk()
+			.expectBody().jsonPath("$.removed").isEqualTo(true);
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+
+		management().get().uri("/actuator/responsecache").exchange().expectStatus().isOk()
+			.expectBody().jsonPath("$.store").isEqualTo("memory").jsonPath("$.entries").isNumber();
+		management().delete().uri("/actuator/responsecache").exchange().expectStatus().isOk();
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+	}
+
+	/**
+	 * A miss, and the wait until its entry is stored: a client may have the whole body (Content-Length) a moment
+	 * before the gateway has seen the upstream's end of it.
+	 */
+	private void missStored(String path) {
+		String key = get(path).expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.store.get(key).block() != null);
+	}
+
+	private ResponseSpec get(String path) {
+		return this.client.get().uri(path).exchange();
+	}
+
+	private WebTestClient management() {
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+	}
+
+}
