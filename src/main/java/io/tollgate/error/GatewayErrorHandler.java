@@ -11,11 +11,13 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.PrematureCloseException;
 
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
@@ -43,6 +45,11 @@ class GatewayErrorHandler implements WebExceptionHandler {
 		if (rse != null) {
 			status = rse.getStatusCode();
 			detail = detailFor(rse);
+		}
+		else if (annotatedStatus(ex) != null) {
+			// Spring Cloud Gateway's NotFoundException / ServiceUnavailableException (open circuit, no instance).
+			status = annotatedStatus(ex);
+			detail = (status.value() == 503) ? "The upstream service is unavailable" : status.toString();
 		}
 		else if (hasCause(ex, ConnectTimeoutException.class) || hasCause(ex, TimeoutException.class)) {
 			status = HttpStatus.GATEWAY_TIMEOUT;
@@ -96,6 +103,11 @@ class GatewayErrorHandler implements WebExceptionHandler {
 		else if (logger.isDebugEnabled()) {
 			logger.debug("request_id=" + requestId + " " + where + " answered " + status.value() + ": " + ex);
 		}
+	}
+
+	private static HttpStatus annotatedStatus(Throwable ex) {
+		ResponseStatus annotation = AnnotatedElementUtils.findMergedAnnotation(ex.getClass(), ResponseStatus.class);
+		return (annotation != null) ? annotation.code() : null;
 	}
 
 	private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
