@@ -4,16 +4,35 @@ import java.time.Clock;
 import java.time.Duration;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.ComponentScan.Filter;
+import org.springframework.context.annotation.FilterType;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * Tollgate: an API gateway on Spring Cloud Gateway. Every policy is an ordinary gateway filter in its own
  * package; the operator's routes and consumers come from {@code config-repo/}.
  */
-@SpringBootApplication
+@SpringBootConfiguration
+@EnableAutoConfiguration(excludeName = {
+		// No security filter chain on the proxy port (auth is done by gateway filters); the management port gets
+		// its own (admin/AdminSecurityConfiguration).
+		"org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration" })
+// @SpringBootApplication's scan, minus management-context configuration: it belongs to the management port's
+// child context only (META-INF/spring/...ManagementContextConfiguration.imports).
+@ComponentScan(excludeFilters = { @Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
+		@Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
+		@Filter(type = FilterType.ANNOTATION, classes = ManagementContextConfiguration.class) })
 @ConfigurationPropertiesScan
 public class TollgateApplication {
 

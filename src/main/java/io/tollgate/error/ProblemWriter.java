@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.tollgate.observability.RequestId;
+import io.tollgate.observability.Traces;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,6 +49,10 @@ public final class ProblemWriter {
 		body.put("detail", detail);
 		body.put("instance", exchange.getRequest().getPath().value());
 		body.put("request_id", RequestId.of(exchange));
+		String traceId = Traces.traceId(exchange);
+		if (traceId != null) {
+			body.put("trace_id", traceId);
+		}
 		body.putAll(extensions);
 		byte[] bytes = JSON.writeValueAsBytes(body);
 

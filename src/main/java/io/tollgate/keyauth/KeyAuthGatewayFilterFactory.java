@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -16,12 +18,16 @@ import io.tollgate.consumer.Credential;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.observability.SensitiveParameters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -59,9 +65,15 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 	private final ConsumerRegistry registry;
 
-	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry) {
+	private final SensitiveParameters sensitive;
+
+	private final MeterRegistry meters;
+
+	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry, SensitiveParameters sensitive, MeterRegistry meters) {
 		super(Config.class);
 		this.registry = registry;
+		this.sensitive = sensitive;
+		this.meters = meters;
 	}
 
 	@Override
@@ -80,7 +92,26 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 						"consumer '" + config.anonymous + "' does not exist in tollgate.consumers");
 			}
 		}
-		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, anonymous), ORDER);
+		// Key names never reach the access log with their values.
+		config.keyNames.forEach(this.sensitive::add);
+		Map<String, Counter> failures = new HashMap<>();
+		for (String reason : List.of(NO_KEY, DUPLICATE_KEY, INVALID_KEY)) {
+			failures.put(reason, Counter.builder("tollgate.auth.failures")
+				.description("Failed authentications")
+				.tag("route", (config.routeId != null) ? config.routeId : "unknown")
+				.tag("filter", "KeyAuth")
+				.tag("reason", reasonTag(reason))
+				.register(this.meters));
+		}
+		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, anonymous, failures), ORDER);
+	}
+
+	private static String reasonTag(String reason) {
+		return switch (reason) {
+			case NO_KEY -> "no_key";
+			case DUPLICATE_KEY -> "duplicate_key";
+			default -> "invalid_key";
+		};
 	}
 
 	/** Where a key was found, and what. */
@@ -102,10 +133,13 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		private final String wwwAuthenticate;
 
-		KeyAuthFilter(Config config, ConsumerRegistry registry, Consumer anonymous) {
+		private final Map<String, Counter> failures;
+
+		KeyAuthFilter(Config config, ConsumerRegistry registry, Consumer anonymous, Map<String, Counter> failures) {
 			this.config = config;
 			this.registry = registry;
 			this.anonymous = anonymous;
+			this.failures = failures;
 			this.headerSpellings = config.keyNames.stream().map(KeyAuthFilter::spellings).toList();
 			this.wwwAuthenticate = (config.realm != null) ? "Key realm=\"" + config.realm + "\"" : "Key";
 		}
@@ -169,6 +203,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 		}
 
 		private Mono<Void> reject(ServerWebExchange exchange, GatewayFilterChain chain, String reason) {
+			this.failures.get(reason).increment();
 			if (this.anonymous != null) {
 				Identity.anonymous(this.anonymous).storeIn(exchange);
 				return chain.filter(exchange);
@@ -227,7 +262,19 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 	}
 
 	/** Arguments of {@code KeyAuth}. */
-	public static class Config {
+	public static class Config implements HasRouteId {
+
+		private String routeId;
+
+		@Override
+		public String getRouteId() {
+			return this.routeId;
+		}
+
+		@Override
+		public void setRouteId(String routeId) {
+			this.routeId = routeId;
+		}
 
 		private static final List<String> DEFAULT_KEY_NAMES = List.of("apikey");
 

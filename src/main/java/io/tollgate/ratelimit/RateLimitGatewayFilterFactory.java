@@ -19,6 +19,7 @@ import io.tollgate.consumer.Identity;
 import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
+import io.tollgate.observability.AccessLogFilter;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -188,6 +189,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return RateLimitGatewayFilterFactory.this.limiter.consume(this.routeId, key, limits)
 				.flatMap((outcome) -> {
 					Decision decision = outcome.decision();
+					exchange.getAttributes().put(AccessLogFilter.RATE_LIMIT_OUTCOME, decision.allowed() ? "allowed" : "rejected");
+					exchange.getAttributes().put(AccessLogFilter.RATE_LIMIT_STORE, outcome.source().name().toLowerCase(Locale.ROOT));
 					if (!this.config.hideClientHeaders) {
 						writeHeaders(exchange.getResponse().getHeaders(), decision);
 					}

@@ -63,6 +63,11 @@ public class OutlierDetector {
 		return healthy;
 	}
 
+	/** Instances out of rotation now (the gauge {@code tollgate.upstream.ejected.instances}). */
+	long ejectedCount(long now) {
+		return this.instances.values().stream().filter((state) -> state.ejectedUntil > now).count();
+	}
+
 	static String key(ServiceInstance instance) {
 		return instance.getHost() + ":" + instance.getPort();
 	}

@@ -16,8 +16,11 @@ class UpstreamConfiguration {
 	}
 
 	@Bean
-	OutlierDetector outlierDetector(UpstreamProperties properties) {
-		return new OutlierDetector(properties.outlierDetection());
+	OutlierDetector outlierDetector(UpstreamProperties properties, MeterRegistry meters) {
+		OutlierDetector detector = new OutlierDetector(properties.outlierDetection());
+		meters.gauge("tollgate.upstream.ejected.instances", detector,
+				(outliers) -> outliers.ejectedCount(System.currentTimeMillis()));
+		return detector;
 	}
 
 	@Bean

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.networknt.schema.Schema;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.ratelimit.RateLimitGatewayFilterFactory;
@@ -65,9 +67,12 @@ public class ValidateRequestGatewayFilterFactory
 
 	private final ValidationProperties properties;
 
+	private final MeterRegistry meters;
+
 	ValidateRequestGatewayFilterFactory(JsonSchemas schemas, OpenApiDocuments documents, BodySizeLimits limits,
-			BufferedBodies buffered, ValidationProperties properties) {
+			BufferedBodies buffered, ValidationProperties properties, MeterRegistry meters) {
 		super(Config.class);
+		this.meters = meters;
 		this.schemas = schemas;
 		this.documents = documents;
 		this.limits = limits;
@@ -195,6 +200,12 @@ public class ValidateRequestGatewayFilterFactory
 		}
 
 		private Mono<Void> reject(ServerWebExchange exchange, Rejection rejection) {
+			Counter.builder("tollgate.validation.rejections")
+				.description("Requests refused by ValidateRequest")
+				.tag("route", (this.config.routeId != null) ? this.config.routeId : "unknown")
+				.tag("status", Integer.toString(rejection.status().value()))
+				.register(ValidateRequestGatewayFilterFactory.this.meters)
+				.increment();
 			Map<String, Object> extensions = rejection.errors().isEmpty() ? Map.of() : Map.of("errors", rejection.errors());
 			return ProblemWriter.write(exchange, rejection.status(), rejection.detail(), extensions);
 		}

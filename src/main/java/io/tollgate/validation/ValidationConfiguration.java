@@ -32,10 +32,10 @@ class ValidationConfiguration {
 
 	@Bean
 	ValidateRequestGatewayFilterFactory validateRequestGatewayFilterFactory(ResourceLoader resourceLoader,
-			BodySizeLimits limits, BufferedBodies buffered, ValidationProperties properties) {
+			BodySizeLimits limits, BufferedBodies buffered, ValidationProperties properties, MeterRegistry meters) {
 		ValidationResources resources = new ValidationResources(resourceLoader);
 		return new ValidateRequestGatewayFilterFactory(new JsonSchemas(resources), new OpenApiDocuments(resources),
-				limits, buffered, properties);
+				limits, buffered, properties, meters);
 	}
 
 }

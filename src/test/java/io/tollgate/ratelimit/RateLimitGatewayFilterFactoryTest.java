@@ -275,6 +275,7 @@ class RateLimitGatewayFilterFactoryTest extends GatewayTest {
 		for (int i = 0; i < 2; i++) {
 			WebTestClient.bindToServer()
 				.baseUrl("http://127.0.0.1:" + this.managementPort)
+				.defaultHeaders((headers) -> headers.setBasicAuth("ops", "ops-password"))
 				.build()
 				.get()
 				.uri("/actuator/ratelimits/alice?route=rl-consumer")

@@ -327,7 +327,10 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	private WebTestClient management() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		return WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + this.managementPort)
+			.defaultHeaders((headers) -> headers.setBasicAuth("ops", "ops-password"))
+			.build();
 	}
 
 }

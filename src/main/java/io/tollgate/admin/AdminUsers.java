@@ -1,0 +1,51 @@
+package io.tollgate.admin;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.tollgate.error.InvalidConfigurationException;
+
+import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.util.StringUtils;
+
+/** The admin users, checked at startup (naming the property) and held with encoded passwords only. */
+final class AdminUsers {
+
+	private AdminUsers() {
+	}
+
+	static MapReactiveUserDetailsService from(AdminProperties properties) {
+		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+		List<UserDetails> users = new ArrayList<>();
+		Set<String> names = new HashSet<>();
+		for (int i = 0; i < properties.users().size(); i++) {
+			AdminProperties.User user = properties.users().get(i);
+			String at = "tollgate.admin.users[" + i + "]";
+			if (!StringUtils.hasText(user.username())) {
+				throw new InvalidConfigurationException(at + ".username", "must not be empty");
+			}
+			if (!names.add(user.username())) {
+				throw new InvalidConfigurationException(at + ".username", "duplicate admin user '" + user.username() + "'");
+			}
+			String password = user.password();
+			if (!StringUtils.hasText(password) || password.startsWith("${")) {
+				throw new InvalidConfigurationException(at + ".password",
+						"must be set (from an environment variable or secret); there is no default password");
+			}
+			String encoded = password.startsWith("{") ? password : encoder.encode(password);
+			users.add(User.withUsername(user.username()).password(encoded).roles("ADMIN").build());
+		}
+		// MapReactiveUserDetailsService refuses an empty list: with no admin, a user nobody can log in as.
+		if (users.isEmpty()) {
+			users.add(User.withUsername("\u0000no-admin-configured").password("{noop}\u0000").disabled(true).roles("NONE").build());
+		}
+		return new MapReactiveUserDetailsService(users);
+	}
+
+}

@@ -1,0 +1,28 @@
+package io.tollgate.observability;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.consumer.ClientIp;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class ObservabilityConfiguration {
+
+	@Bean
+	SensitiveParameters sensitiveParameters(ObservabilityProperties properties) {
+		return new SensitiveParameters(properties);
+	}
+
+	@Bean
+	AccessLogFilter accessLogFilter(ClientIp clientIp, SensitiveParameters sensitive, MeterRegistry meters,
+			ObservabilityProperties properties) {
+		return new AccessLogFilter(clientIp, sensitive, meters, properties);
+	}
+
+	@Bean
+	UpstreamTimingFilter upstreamTimingFilter() {
+		return new UpstreamTimingFilter();
+	}
+
+}
