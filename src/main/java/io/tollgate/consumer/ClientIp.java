@@ -82,6 +82,17 @@ public class ClientIp {
 		return client.getHostAddress();
 	}
 
+	/** True when the TCP peer is a trusted proxy (whose forwarded headers may be believed). */
+	public boolean isFromTrustedProxy(ServerWebExchange exchange) {
+		InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+		return remote != null && remote.getAddress() != null && !this.trusted.isEmpty() && isTrusted(remote.getAddress());
+	}
+
+	/** The client address as an address (for CIDR matching), or null when unknown. */
+	public InetAddress addressOf(ServerWebExchange exchange) {
+		return parse(of(exchange));
+	}
+
 	private boolean isTrusted(InetAddress address) {
 		InetSocketAddress socket = new InetSocketAddress(address, 0);
 		for (IpSubnetFilterRule rule : this.trusted) {
@@ -114,7 +125,8 @@ public class ClientIp {
 		}
 	}
 
-	private static IpSubnetFilterRule parseCidr(String cidr, String property) {
+	/** A CIDR ({@code 10.0.0.0/8}, {@code 2001:db8::/32}, or one address); names {@code property} when wrong. */
+	public static IpSubnetFilterRule parseCidr(String cidr, String property) {
 		String[] parts = cidr.trim().split("/");
 		InetAddress address = parse(parts[0]);
 		if (address == null || parts.length > 2) {

@@ -28,9 +28,22 @@ public record ConsumerProperties(@DefaultValue List<ConsumerDefinition> consumer
 	 * @param groups group names, used by {@code Acl} and sent as {@code X-Consumer-Groups}
 	 * @param plan optional name of an entry of {@code tollgate.plans}
 	 * @param apiKeys the consumer's API keys
+	 * @param jwtSecrets the consumer's JWT signing secrets or public keys (Kong jwt credentials)
 	 */
 	public record ConsumerDefinition(String username, String id, String customId, @DefaultValue List<String> groups,
-			String plan, @DefaultValue List<ApiKeyDefinition> apiKeys) {
+			String plan, @DefaultValue List<ApiKeyDefinition> apiKeys, @DefaultValue List<JwtSecretDefinition> jwtSecrets) {
+	}
+
+	/**
+	 * One JWT credential: tokens whose {@code iss} (or the JwtAuth route's {@code key-claim-name}) equals
+	 * {@code key} must be signed with this algorithm and secret or key.
+	 *
+	 * @param key the value of the key claim; sent upstream as {@code X-Credential-Identifier}
+	 * @param algorithm {@code HS256}, {@code HS384}, {@code HS512}, {@code RS256} or {@code ES256}
+	 * @param secret the HMAC secret (HS*), at least as many bytes as the hash (32 for HS256); from a secret store
+	 * @param publicKey the PEM public key (RS256, ES256)
+	 */
+	public record JwtSecretDefinition(String key, String algorithm, String secret, String publicKey) {
 	}
 
 	/**

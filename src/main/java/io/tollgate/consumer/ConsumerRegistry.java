@@ -34,6 +34,10 @@ public class ConsumerRegistry {
 
 	private final Map<String, ConsumerProperties.Limits> plans = new HashMap<>();
 
+	private final Map<String, JwtSecret> jwtSecrets = new HashMap<>();
+
+	private final Map<String, Consumer> byCustomId = new HashMap<>();
+
 	/** @throws InvalidConfigurationException naming the first property that is wrong */
 	public ConsumerRegistry(ConsumerProperties properties) {
 		properties.plans().forEach((name, plan) -> this.plans.put(name, checkPlan(name, plan)));
@@ -50,6 +54,15 @@ public class ConsumerRegistry {
 			claim(this.byId, consumer.id(), consumer, at + ".id", "duplicate consumer id '" + consumer.id() + "'");
 			if (consumer.customId() != null) {
 				claim(customIds, consumer.customId(), at, at + ".custom-id", "duplicate custom-id");
+				this.byCustomId.put(consumer.customId(), consumer);
+			}
+			List<ConsumerProperties.JwtSecretDefinition> jwt = definition.jwtSecrets();
+			for (int j = 0; j < jwt.size(); j++) {
+				JwtSecret secret = JwtSecrets.check(jwt.get(j), consumer, at + ".jwt-secrets[" + j + "]");
+				if (this.jwtSecrets.putIfAbsent(secret.key(), secret) != null) {
+					throw new InvalidConfigurationException(at + ".jwt-secrets[" + j + "].key",
+							"duplicate JWT credential key '" + secret.key() + "'");
+				}
 			}
 			List<ApiKeyDefinition> keys = definition.apiKeys();
 			for (int k = 0; k < keys.size(); k++) {
@@ -94,6 +107,17 @@ public class ConsumerRegistry {
 			}
 		}
 		return false;
+	}
+
+	/** The JWT credential whose key claim value is {@code key}, or null. */
+	public JwtSecret findJwtSecret(String key) {
+		return this.jwtSecrets.get(key);
+	}
+
+	/** The consumer with this username or custom id (how a JWT's subject names a consumer), or null. */
+	public Consumer findByUsernameOrCustomId(String value) {
+		Consumer consumer = this.byUsername.get(value);
+		return (consumer != null) ? consumer : this.byCustomId.get(value);
 	}
 
 	/** The consumer with this username or id (Kong accepts either for {@code anonymous}), or null. */

@@ -1,0 +1,90 @@
+package io.tollgate.jwt;
+
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.tollgate.consumer.JwtSecret;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+
+/**
+ * Builds Spring Security's reactive JWT decoders (Nimbus underneath): one per consumer credential, pinned to its
+ * single algorithm and key, or one per identity provider (JWKS, RS256/ES256, keys cached and refreshed by Nimbus).
+ */
+final class JwtDecoders {
+
+	private JwtDecoders() {
+	}
+
+	/** A decoder that accepts only {@code secret.algorithm()} with {@code secret}'s key. */
+	static ReactiveJwtDecoder forSecret(JwtSecret secret, Duration clockSkew) {
+		JWSAlgorithm algorithm = JWSAlgorithm.parse(secret.algorithm());
+		JWK key = switch (secret.algorithm()) {
+			case "RS256" -> new RSAKey.Builder((RSAPublicKey) secret.publicKey()).build();
+			case "ES256" -> new ECKey.Builder(Curve.P_256, (ECPublicKey) secret.publicKey()).build();
+			default -> new OctetSequenceKey.Builder(secret.secret()).build();
+		};
+		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithm, new ImmutableJWKSet<>(new JWKSet(key))));
+		// Time claims are checked by Spring's validators below, with the route's clock skew.
+		processor.setJWTClaimsSetVerifier((claims, context) -> {
+		});
+		NimbusReactiveJwtDecoder decoder = new NimbusReactiveJwtDecoder(
+				(jwt) -> Mono.fromCallable(() -> processor.process(jwt, null)));
+		decoder.setJwtValidator(validators(clockSkew, null, List.of()));
+		return decoder;
+	}
+
+	/** A decoder for an identity provider's keys (RS256 and ES256 only: never HMAC, never none). */
+	static ReactiveJwtDecoder forIdentityProvider(String jwkSetUri, String issuerUri, String issuer, List<String> audiences,
+			Duration clockSkew) {
+		NimbusReactiveJwtDecoder decoder = (jwkSetUri != null)
+				? NimbusReactiveJwtDecoder.withJwkSetUri(jwkSetUri)
+					.jwsAlgorithm(SignatureAlgorithm.RS256)
+					.jwsAlgorithm(SignatureAlgorithm.ES256)
+					.build()
+				: NimbusReactiveJwtDecoder.withIssuerLocation(issuerUri)
+					.jwsAlgorithm(SignatureAlgorithm.RS256)
+					.jwsAlgorithm(SignatureAlgorithm.ES256)
+					.build();
+		decoder.setJwtValidator(validators(clockSkew, (issuer != null) ? issuer : issuerUri, audiences));
+		return decoder;
+	}
+
+	private static OAuth2TokenValidator<Jwt> validators(Duration clockSkew, String issuer, List<String> audiences) {
+		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(new JwtTimestampValidator(clockSkew));
+		if (issuer != null) {
+			validators.add(new JwtIssuerValidator(issuer));
+		}
+		if (!audiences.isEmpty()) {
+			validators.add(new JwtClaimValidator<List<String>>("aud",
+					(aud) -> aud != null && aud.stream().anyMatch(audiences::contains)));
+		}
+		return new DelegatingOAuth2TokenValidator<>(validators);
+	}
+
+}

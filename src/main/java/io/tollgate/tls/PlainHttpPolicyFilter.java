@@ -1,0 +1,59 @@
+package io.tollgate.tls;
+
+import java.net.URI;
+
+import io.tollgate.consumer.ClientIp;
+import io.tollgate.error.ProblemWriter;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/** Applies {@code tollgate.tls.plain-http} (only registered when it is not {@code allow}). */
+class PlainHttpPolicyFilter implements WebFilter, Ordered {
+
+	private final TlsProperties.PlainHttp policy;
+
+	private final ClientIp clientIp;
+
+	PlainHttpPolicyFilter(TlsProperties.PlainHttp policy, ClientIp clientIp) {
+		this.policy = policy;
+		this.clientIp = clientIp;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (!isPlainHttp(exchange)) {
+			return chain.filter(exchange);
+		}
+		if (this.policy == TlsProperties.PlainHttp.REFUSE) {
+			return ProblemWriter.write(exchange, HttpStatus.FORBIDDEN, "HTTPS is required");
+		}
+		URI https = UriComponentsBuilder.fromUri(exchange.getRequest().getURI()).scheme("https").port(-1).build(true).toUri();
+		exchange.getResponse().setStatusCode(HttpStatus.PERMANENT_REDIRECT);
+		exchange.getResponse().getHeaders().setLocation(https);
+		return exchange.getResponse().setComplete();
+	}
+
+	private boolean isPlainHttp(ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
+		if (this.clientIp.isFromTrustedProxy(exchange)) {
+			String forwarded = request.getHeaders().getFirst("X-Forwarded-Proto");
+			if (forwarded != null) {
+				return "http".equalsIgnoreCase(forwarded.trim());
+			}
+		}
+		return request.getSslInfo() == null;
+	}
+
+	@Override
+	public int getOrder() {
+		return HIGHEST_PRECEDENCE + 3;
+	}
+
+}

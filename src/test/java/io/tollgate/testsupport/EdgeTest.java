@@ -1,0 +1,74 @@
+package io.tollgate.testsupport;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.List;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the edge-security tests (profile {@code edge}): keys generated for this run, and a JWKS endpoint on
+ * loopback that publishes the RSA and EC public keys. Subclasses share one application context.
+ */
+@ActiveProfiles("edge")
+public abstract class EdgeTest extends GatewayTest {
+
+	protected static final KeyPair rsa = generate("RSA", null);
+
+	protected static final KeyPair otherRsa = generate("RSA", null);
+
+	protected static final KeyPair ec = generate("EC", "secp256r1");
+
+	private static final DisposableServer jwks = HttpServer.create()
+		.host("127.0.0.1")
+		.port(0)
+		.route((routes) -> routes.get("/jwks.json",
+				(request, response) -> response.header("Content-Type", "application/json")
+					.sendString(Mono.just(new JWKSet(List.of(
+							new RSAKey.Builder((RSAPublicKey) rsa.getPublic()).keyID("rsa-1").build(),
+							new ECKey.Builder(Curve.P_256, (ECPublicKey) ec.getPublic()).keyID("ec-1").build()))
+						.toString()))))
+		.bindNow();
+
+	@DynamicPropertySource
+	static void keys(DynamicPropertyRegistry registry) {
+		registry.add("jwks.uri", () -> "http://127.0.0.1:" + jwks.port() + "/jwks.json");
+		registry.add("edge.rsa-public-key", EdgeTest::rsaPublicKeyPem);
+	}
+
+	protected static String rsaPublicKeyPem() {
+		return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(rsa.getPublic().getEncoded())
+				+ "\n-----END PUBLIC KEY-----";
+	}
+
+	private static KeyPair generate(String algorithm, String curve) {
+		try {
+			KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+			if (curve != null) {
+				generator.initialize(new ECGenParameterSpec(curve));
+			}
+			else {
+				generator.initialize(2048);
+			}
+			return generator.generateKeyPair();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
