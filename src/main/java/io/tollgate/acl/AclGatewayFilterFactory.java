@@ -34,7 +34,7 @@ import org.springframework.web.server.ServerWebExchange;
 public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGatewayFilterFactory.Config> {
 
 	/** Right after auth: rate limits and everything else only count admitted consumers. */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 100;
+	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 20;
 
 	public AclGatewayFilterFactory() {
 		super(Config.class);

@@ -14,6 +14,12 @@ public record Identity(Consumer consumer, String credentialId, boolean anonymous
 
 	private static final String ATTRIBUTE = Identity.class.getName();
 
+	/**
+	 * Set (to the token's subject) when a request was authenticated but names no known consumer: such a request
+	 * has no consumer to key caches or quotas by, so shared caches pass it through.
+	 */
+	public static final String UNMAPPED_SUBJECT_ATTRIBUTE = Identity.class.getName() + ".unmappedSubject";
+
 	public static Identity authenticated(Credential credential) {
 		return new Identity(credential.consumer(), credential.id(), false);
 	}

@@ -30,7 +30,7 @@ public class IpRestrictionGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<IpRestrictionGatewayFilterFactory.Config> {
 
 	/** After auth, like Kong's ip-restriction (990 after key-auth 1250): an unknown caller learns nothing more. */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 50;
+	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 10;
 
 	private final ClientIp clientIp;
 

@@ -117,6 +117,8 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 
 		private final Map<String, ReactiveJwtDecoder> secretDecoders = new ConcurrentHashMap<>();
 
+		private final Map<String, io.micrometer.core.instrument.Counter> failures = new ConcurrentHashMap<>();
+
 		JwtAuthFilter(Config config, ReactiveJwtDecoder provider, Consumer anonymous) {
 			this.config = config;
 			this.provider = provider;
@@ -145,6 +147,10 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 				}
 				if (auth.identity() != null) {
 					auth.identity().storeIn(exchange);
+				}
+				else {
+					exchange.getAttributes().put(Identity.UNMAPPED_SUBJECT_ATTRIBUTE,
+							(auth.jwt().getSubject() != null) ? auth.jwt().getSubject() : "unknown");
 				}
 				return chain.filter(exchange);
 			}).onErrorResume(FailureException.class, (ex) -> reject(exchange, chain, ex.failure));
@@ -197,14 +203,16 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 				return Mono.error(new FailureException(Failure.invalid("Invalid algorithm")));
 			}
 			ReactiveJwtDecoder decoder = this.secretDecoders.computeIfAbsent(secret.key(),
-					(key) -> JwtDecoders.forSecret(secret, this.config.clockSkew));
+					(key) -> JwtDecoders.forSecret(secret, this.config.clockSkew, this.config.issuer, this.config.audiences));
 			return decode(decoder, token).map((jwt) -> new Authenticated(jwt,
 					Identity.authenticated(new Credential(secret.key(), secret.consumer()))));
 		}
 
 		private Mono<Jwt> decode(ReactiveJwtDecoder decoder, String token) {
 			return decoder.decode(token).onErrorMap(JwtException.class, (ex) -> new FailureException(
-					Failure.invalid(describe(ex))));
+					identityProviderDown(ex) ? new Failure(HttpStatus.SERVICE_UNAVAILABLE,
+							"The identity provider's keys cannot be fetched", null, "idp_unavailable")
+							: Failure.invalid(describe(ex))));
 		}
 
 		private Failure checkScopes(Jwt jwt) {
@@ -255,9 +263,9 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		}
 
 		private Mono<Void> reject(ServerWebExchange exchange, GatewayFilterChain chain, Failure failure) {
-			JwtAuthGatewayFilterFactory.this.meters
+			this.failures.computeIfAbsent(failure.reason(), (reason) -> JwtAuthGatewayFilterFactory.this.meters
 				.counter("tollgate.auth.failures", "route", (this.config.routeId != null) ? this.config.routeId : "unknown",
-						"filter", "JwtAuth", "reason", failure.reason())
+						"filter", "JwtAuth", "reason", reason))
 				.increment();
 			if (this.anonymous != null && failure.status() == HttpStatus.UNAUTHORIZED) {
 				Identity.anonymous(this.anonymous).storeIn(exchange);
@@ -290,13 +298,31 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 
 	}
 
+	/** What a client may be told: the failed check, never internal detail (hosts, stack). */
 	private static String describe(JwtException ex) {
 		if (ex instanceof JwtValidationException validation && !validation.getErrors().isEmpty()) {
 			return validation.getErrors().iterator().next().getDescription();
 		}
-		String message = (ex.getMessage() != null) ? ex.getMessage() : "invalid token";
-		return message.startsWith("An error occurred while attempting to decode the Jwt: ")
-				? message.substring("An error occurred while attempting to decode the Jwt: ".length()) : message;
+		String message = String.valueOf(ex.getMessage());
+		if (message.contains("Invalid signature") || message.contains("signature")) {
+			return "Invalid signature";
+		}
+		if (message.contains("Malformed") || message.contains("parse")) {
+			return "Bad token: malformed";
+		}
+		return "Invalid token";
+	}
+
+	/** The decoder failed for want of the identity provider's keys, not because of the token. */
+	private static boolean identityProviderDown(Throwable ex) {
+		for (Throwable t = ex; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			String message = String.valueOf(t.getMessage());
+			if (message.contains("Couldn't retrieve remote JWK set") || t instanceof java.io.IOException
+					|| t instanceof org.springframework.web.reactive.function.client.WebClientException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private record Authenticated(Jwt jwt, Identity identity) {

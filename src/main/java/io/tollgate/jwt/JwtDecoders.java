@@ -40,7 +40,7 @@ final class JwtDecoders {
 	}
 
 	/** A decoder that accepts only {@code secret.algorithm()} with {@code secret}'s key. */
-	static ReactiveJwtDecoder forSecret(JwtSecret secret, Duration clockSkew) {
+	static ReactiveJwtDecoder forSecret(JwtSecret secret, Duration clockSkew, String issuer, List<String> audiences) {
 		JWSAlgorithm algorithm = JWSAlgorithm.parse(secret.algorithm());
 		JWK key = switch (secret.algorithm()) {
 			case "RS256" -> new RSAKey.Builder((RSAPublicKey) secret.publicKey()).build();
@@ -54,7 +54,7 @@ final class JwtDecoders {
 		});
 		NimbusReactiveJwtDecoder decoder = new NimbusReactiveJwtDecoder(
 				(jwt) -> Mono.fromCallable(() -> processor.process(jwt, null)));
-		decoder.setJwtValidator(validators(clockSkew, null, List.of()));
+		decoder.setJwtValidator(validators(clockSkew, issuer, audiences));
 		return decoder;
 	}
 
@@ -76,7 +76,10 @@ final class JwtDecoders {
 
 	private static OAuth2TokenValidator<Jwt> validators(Duration clockSkew, String issuer, List<String> audiences) {
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-		validators.add(new JwtTimestampValidator(clockSkew));
+		JwtTimestampValidator timestamps = new JwtTimestampValidator(clockSkew);
+		// A token without exp would never expire: refused.
+		timestamps.setAllowEmptyExpiryClaim(false);
+		validators.add(timestamps);
 		if (issuer != null) {
 			validators.add(new JwtIssuerValidator(issuer));
 		}

@@ -54,8 +54,13 @@ import org.springframework.web.util.UriComponentsBuilder;
 @Component
 public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<KeyAuthGatewayFilterFactory.Config> {
 
-	/** Auth runs first among Tollgate's policies: Acl, RateLimit and the cache need to know the consumer. */
-	public static final int ORDER = 100;
+	/**
+	 * Tollgate's policies run in DESIGN.md's order (auth, Acl, RateLimit, ValidateRequest, ResponseCache) and all of
+	 * them before Spring Cloud Gateway's own route filters, which get orders 1..n by position: so Retry and
+	 * CircuitBreaker wrap only the upstream call, never auth, quotas or the cache. Below -1 also means before
+	 * NettyWriteResponseFilter takes hold of the response (the cache records it).
+	 */
+	public static final int ORDER = -200;
 
 	static final String NO_KEY = "No API key found in request";
 

@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tollgate.consumer.ClientIp;
 import io.tollgate.consumer.Identity;
 import org.apache.commons.logging.Log;
@@ -33,8 +35,9 @@ import org.springframework.web.server.WebFilterChain;
 /**
  * The access log: one JSON line per request on the logger {@code tollgate.access}, written through an async
  * appender (logback-spring.xml) so logging never blocks the event loop. API keys never appear: query values of
- * sensitive parameters are masked, headers are not logged. Also counts requests per listed consumer
- * ({@code tollgate.consumer.requests}).
+ * sensitive parameters are masked, headers are not logged. Also times every request, whatever answered it (a
+ * policy, the cache, the upstream, the error handler: {@code tollgate.requests}), and counts requests per listed
+ * consumer ({@code tollgate.consumer.requests}).
  */
 public class AccessLogFilter implements WebFilter, Ordered {
 
@@ -57,6 +60,8 @@ public class AccessLogFilter implements WebFilter, Ordered {
 
 	private final Map<String, io.micrometer.core.instrument.Counter> consumerCounters = new ConcurrentHashMap<>();
 
+	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
 	AccessLogFilter(ClientIp clientIp, SensitiveParameters sensitive, MeterRegistry meters,
 			ObservabilityProperties properties) {
 		this.clientIp = clientIp;
@@ -68,19 +73,42 @@ public class AccessLogFilter implements WebFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		boolean logging = log.isInfoEnabled();
-		if (!logging && this.taggedConsumers.isEmpty()) {
-			return chain.filter(exchange);
-		}
 		long started = System.nanoTime();
-		CountingResponse response = new CountingResponse(exchange.getResponse());
-		ServerWebExchange counted = exchange.mutate().response(response).build();
-		return chain.filter(counted).doFinally((signal) -> {
+		CountingResponse response = logging ? new CountingResponse(exchange.getResponse()) : null;
+		ServerWebExchange target = logging ? exchange.mutate().response(response).build() : exchange;
+		return chain.filter(target).doFinally((signal) -> {
 			long elapsed = System.nanoTime() - started;
-			countConsumer(counted);
+			time(target, elapsed);
+			countConsumer(target);
 			if (logging) {
-				log.info(line(counted, response.bytes.get(), elapsed));
+				log.info(line(target, response.bytes.get(), elapsed));
 			}
 		});
+	}
+
+	private void time(ServerWebExchange exchange, long elapsedNanos) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		String routeId = (route != null) ? route.getId() : "none";
+		String method = exchange.getRequest().getMethod().name();
+		HttpStatusCode status = exchange.getResponse().getStatusCode();
+		int code = (status != null) ? status.value() : 200;
+		this.timers.computeIfAbsent(routeId + '|' + method + '|' + code, (key) -> Timer.builder("tollgate.requests")
+			.description("Requests, timed at the edge: whatever answered them")
+			.tag("route", routeId)
+			.tag("method", method)
+			.tag("status", Integer.toString(code))
+			.tag("outcome", outcome(code))
+			.register(this.meters)).record(elapsedNanos, TimeUnit.NANOSECONDS);
+	}
+
+	private static String outcome(int code) {
+		return switch (code / 100) {
+			case 1 -> "INFORMATIONAL";
+			case 2 -> "SUCCESS";
+			case 3 -> "REDIRECTION";
+			case 4 -> "CLIENT_ERROR";
+			default -> "SERVER_ERROR";
+		};
 	}
 
 	private void countConsumer(ServerWebExchange exchange) {

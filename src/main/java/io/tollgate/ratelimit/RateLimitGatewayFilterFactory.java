@@ -48,7 +48,7 @@ import org.springframework.web.server.ServerWebExchange;
 public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<RateLimitGatewayFilterFactory.Config> {
 
 	/** After auth (and Acl): counters are per consumer, and only for requests allowed in. */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 200;
+	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 30;
 
 	static final String EXCEEDED = "API rate limit exceeded";
 

@@ -16,9 +16,9 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The response of a route with a ResponseCache: when the filter attached a {@link Capture}, it records the body
- * as it streams to the client, or, when the upstream answered 5xx and a stale entry may stand in
- * ({@code stale-if-error}), writes that entry instead. Otherwise it only passes writes through.
+ * The response of a cache miss: it records the body of the {@link Capture} the ResponseCache filter attached as it
+ * streams to the client, or, when the upstream answered 5xx and a stale entry may stand in
+ * ({@code stale-if-error}), writes that entry instead.
  */
 final class CapturingResponse extends ServerHttpResponseDecorator {
 

@@ -42,11 +42,6 @@ class ResponseCacheConfiguration {
 	}
 
 	@Bean
-	ResponseCaptureFilter responseCaptureFilter(Clock clock) {
-		return new ResponseCaptureFilter(clock);
-	}
-
-	@Bean
 	ResponseCacheEndpoint responseCacheEndpoint(ResponseCacheStore store, ResponseCacheProperties properties) {
 		return new ResponseCacheEndpoint(store, properties);
 	}

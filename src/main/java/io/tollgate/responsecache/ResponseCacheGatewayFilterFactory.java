@@ -46,14 +46,15 @@ import org.springframework.web.server.ServerWebExchange;
  *   - name: ResponseCache
  *     args: { ttl: 5m, vary-headers: [Accept-Language], stale-if-error: 10m }
  * </pre>
- * Recording the upstream's response needs a response decorator placed before Spring Cloud Gateway writes it
- * ({@link ResponseCaptureFilter}); this filter, which runs after auth and rate limits, only decides.
+ * It runs (order -150) after auth, rate limits and validation and before Spring Cloud Gateway's
+ * NettyWriteResponseFilter (-1), so on a miss it can put a {@link CapturingResponse} around the response that
+ * records the body as it streams to the client.
  */
 public class ResponseCacheGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<ResponseCacheGatewayFilterFactory.Config> {
 
 	/** After auth, rate limits and validation: only admitted requests are served, and counted, from the cache. */
-	public static final int ORDER = ValidateRequestGatewayFilterFactory.ORDER + 100;
+	public static final int ORDER = ValidateRequestGatewayFilterFactory.ORDER + 10;
 
 	static final String STATUS_HEADER = "X-Cache-Status";
 
@@ -143,7 +144,8 @@ public class ResponseCacheGatewayFilterFactory
 			}
 			Identity identity = Identity.of(exchange);
 			boolean authorized = request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION);
-			if (authorized && (identity == null || identity.anonymous() || !this.config.varyByConsumer)) {
+			boolean unknownSubject = exchange.getAttribute(Identity.UNMAPPED_SUBJECT_ATTRIBUTE) != null;
+			if (unknownSubject || (authorized && (identity == null || identity.anonymous() || !this.config.varyByConsumer))) {
 				// A response to credentials the gateway does not know could be anyone's: never shared.
 				return bypass(exchange, chain);
 			}
@@ -200,7 +202,7 @@ public class ResponseCacheGatewayFilterFactory
 				.timeout(ResponseCacheGatewayFilterFactory.this.properties.lockTimeout(), Mono.empty())
 				.map(java.util.Optional::of)
 				.defaultIfEmpty(java.util.Optional.empty())
-				.flatMap((entry) -> entry.isPresent()
+				.flatMap((entry) -> entry.isPresent() && ResponsePolicy.varyMatches(entry.get(), exchange.getRequest().getHeaders())
 						? hit(exchange, entry.get(), key, ResponseCacheGatewayFilterFactory.this.clock.millis())
 						: fetch(exchange, chain, key, CacheStatus.MISS, null));
 		}
@@ -217,7 +219,10 @@ public class ResponseCacheGatewayFilterFactory
 					exchange.getRequest().getHeaders(), this.staleIfErrorMs);
 			exchange.getAttributes().put(Capture.ATTRIBUTE, capture);
 			exchange.getResponse().getHeaders().set(STATUS_HEADER, status.header());
-			Mono<Void> proxied = chain.filter(exchange);
+			ServerWebExchange recorded = exchange.mutate()
+				.response(new CapturingResponse(exchange.getResponse(), exchange, ResponseCacheGatewayFilterFactory.this.clock))
+				.build();
+			Mono<Void> proxied = chain.filter(recorded);
 			if (stale != null) {
 				// Connection refused, timeout, open circuit: the stale entry answers instead of an error.
 				proxied = proxied.onErrorResume((ex) -> !exchange.getResponse().isCommitted(), (ex) -> {
@@ -351,14 +356,17 @@ public class ResponseCacheGatewayFilterFactory
 		return String.join(",", codings);
 	}
 
-	private static String hash(String value) {
+	private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
 		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 16);
+			return MessageDigest.getInstance("SHA-256");
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	});
+
+	static String hash(String value) {
+		return HexFormat.of().formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)), 0, 16);
 	}
 
 	/** Arguments of {@code ResponseCache}. */

@@ -113,9 +113,10 @@ final class ResponsePolicy {
 		}
 	}
 
+	/** A digest of the request's values: entries (in memory and Redis) never hold a request's cookie or token. */
 	private static String valueOf(HttpHeaders request, String name) {
 		List<String> values = request.get(name);
-		return (values == null) ? "" : String.join(",", values);
+		return (values == null) ? "" : ResponseCacheGatewayFilterFactory.hash(String.join(",", values));
 	}
 
 	/**

@@ -50,7 +50,7 @@ public class ValidateRequestGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<ValidateRequestGatewayFilterFactory.Config> {
 
 	/** After auth and rate limits: an unauthenticated or rate-limited client costs no body read. */
-	public static final int ORDER = RateLimitGatewayFilterFactory.ORDER + 100;
+	public static final int ORDER = RateLimitGatewayFilterFactory.ORDER + 10;
 
 	/** Bodies at least this large are validated off the event loop. */
 	private static final int LARGE_BODY = 256 * 1024;
@@ -199,12 +199,15 @@ public class ValidateRequestGatewayFilterFactory
 			}).defaultIfEmpty(NO_BODY);
 		}
 
+		private final java.util.Map<Integer, Counter> rejections = new java.util.concurrent.ConcurrentHashMap<>();
+
 		private Mono<Void> reject(ServerWebExchange exchange, Rejection rejection) {
-			Counter.builder("tollgate.validation.rejections")
+			this.rejections.computeIfAbsent(rejection.status().value(), (status) -> Counter
+				.builder("tollgate.validation.rejections")
 				.description("Requests refused by ValidateRequest")
 				.tag("route", (this.config.routeId != null) ? this.config.routeId : "unknown")
-				.tag("status", Integer.toString(rejection.status().value()))
-				.register(ValidateRequestGatewayFilterFactory.this.meters)
+				.tag("status", Integer.toString(status))
+				.register(ValidateRequestGatewayFilterFactory.this.meters))
 				.increment();
 			Map<String, Object> extensions = rejection.errors().isEmpty() ? Map.of() : Map.of("errors", rejection.errors());
 			return ProblemWriter.write(exchange, rejection.status(), rejection.detail(), extensions);

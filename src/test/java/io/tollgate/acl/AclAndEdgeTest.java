@@ -17,7 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AclAndEdgeTest extends EdgeTest {
 
 	@Test
-	void aclAllowsConsumersOfAnAllowedGroup() {
+	void aclLetsAConsumerOfAnAllowedGroupThrough() {
+		this.client.get().uri("/e/acl/x").header("apikey", "carol-secret-key-0003").exchange().expectStatus().isOk();
+		assertThat(upstreamRequest().header("X-Consumer-Groups")).containsExactly("partners");
+	}
+
+	@Test
+	void aclRefusesAConsumerOfNoAllowedGroup() {
 		// erin is in staff only: not allowed. carol has no key here; dave is a partner but suspended.
 		this.client.get().uri("/e/acl/x").header("apikey", "erin-secret-key-0002").exchange().expectStatus().isForbidden()
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)

@@ -64,6 +64,11 @@ class JwtAuthGatewayFilterFactoryTest extends EdgeTest {
 	}
 
 	@Test
+	void tokenWithoutExpiryIsRejected() {
+		invalid(bearer("/e/jwks/x", rs256(claims("carol").expirationTime(null).build())));
+	}
+
+	@Test
 	void notYetValidTokenIsRejected() {
 		invalid(bearer("/e/jwks/x", rs256(claims("carol").notBeforeTime(Date.from(Instant.now().plusSeconds(600))).build())));
 	}

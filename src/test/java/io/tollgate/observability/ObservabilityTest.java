@@ -77,8 +77,9 @@ class ObservabilityTest extends GatewayTest {
 		driveTraffic();
 
 		String metrics = prometheus();
-		assertThat(metrics).contains("spring_cloud_gateway_requests_seconds_count{")
-			.contains("spring_cloud_gateway_requests_seconds_bucket{")
+		assertThat(metrics).containsPattern("tollgate_requests_seconds_count\\{[^}]*route=\"o-auth\"[^}]*status=\"401\"")
+			.containsPattern("tollgate_requests_seconds_count\\{[^}]*route=\"o-cached\"")
+			.contains("tollgate_requests_seconds_bucket{")
 			.containsPattern("tollgate_auth_failures_total\\{[^}]*reason=\"no_key\"")
 			.containsPattern("tollgate_ratelimit_decisions_total\\{[^}]*outcome=\"rejected\"")
 			.containsPattern("tollgate_cache_lookups_total\\{[^}]*result=\"hit\"")

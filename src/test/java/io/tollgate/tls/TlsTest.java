@@ -49,7 +49,7 @@ class TlsTest {
 		String pem = "spring.ssl.bundle.pem.";
 		gateway = new SpringApplicationBuilder(TollgateApplication.class).run("--server.port=0",
 				"--management.server.port=0", "--server.ssl.bundle=gateway", "--server.http2.enabled=true",
-				"--server.ssl.enabled-protocols=TLSv1.3,TLSv1.2",
+				"--" + pem + "gateway.options.enabled-protocols=TLSv1.3,TLSv1.2",
 				"--" + pem + "gateway.keystore.certificate=" + certificates.file("server.crt").toUri(),
 				"--" + pem + "gateway.keystore.private-key=" + certificates.file("server.key").toUri(),
 				"--" + pem + "upstream.truststore.certificate=" + certificates.file("ca.crt").toUri(),
@@ -81,6 +81,19 @@ class TlsTest {
 
 		assertThat(answer.getT1()).isEqualTo("HTTP/2.0 200");
 		assertThat(answer.getT2()).isEqualTo("mtls ok");
+	}
+
+	@Test
+	void tlsOlderThan12IsRefused() {
+		Throwable failure = catchThrowable(() -> HttpClient.create()
+			.secure((spec) -> spec.sslContext(Http11SslContextSpec.forClient()
+				.configure((builder) -> builder.trustManager(certificates.ca()).protocols("TLSv1.1"))))
+			.get()
+			.uri("https://localhost:" + port() + "/mtls/x")
+			.responseSingle((response, body) -> body.asString())
+			.block(Duration.ofSeconds(10)));
+
+		assertThat(failure).isNotNull();
 	}
 
 	@Test
