@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.consumer.AnonymousConsumer;
 import io.tollgate.consumer.Consumer;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Credential;
@@ -76,14 +77,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 	@Override
 	public GatewayFilter apply(Config config) {
 		config.validate();
-		Consumer anonymous = null;
-		if (config.anonymous != null) {
-			anonymous = this.registry.find(config.anonymous);
-			if (anonymous == null) {
-				throw new InvalidConfigurationException("anonymous",
-						"consumer '" + config.anonymous + "' does not exist in tollgate.consumers");
-			}
-		}
+		AnonymousConsumer anonymous = AnonymousConsumer.resolve(this.registry, config.anonymous);
 		if (config.queryParam != null) {
 			this.sensitive.add(config.queryParam);
 		}
@@ -113,13 +107,13 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 
 		private final ReactiveJwtDecoder provider;
 
-		private final Consumer anonymous;
+		private final AnonymousConsumer anonymous;
 
 		private final Map<String, ReactiveJwtDecoder> secretDecoders = new ConcurrentHashMap<>();
 
 		private final Map<String, io.micrometer.core.instrument.Counter> failures = new ConcurrentHashMap<>();
 
-		JwtAuthFilter(Config config, ReactiveJwtDecoder provider, Consumer anonymous) {
+		JwtAuthFilter(Config config, ReactiveJwtDecoder provider, AnonymousConsumer anonymous) {
 			this.config = config;
 			this.provider = provider;
 			this.anonymous = anonymous;
@@ -127,8 +121,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-			Identity already = Identity.of(exchange);
-			if (this.anonymous != null && already != null && !already.anonymous()) {
+			if (this.anonymous.alreadyAuthenticated(exchange)) {
 				return chain.filter(exchange);
 			}
 			Set<String> tokens = tokens(exchange.getRequest());
@@ -267,8 +260,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 				.counter("tollgate.auth.failures", "route", (this.config.routeId != null) ? this.config.routeId : "unknown",
 						"filter", "JwtAuth", "reason", reason))
 				.increment();
-			if (this.anonymous != null && failure.status() == HttpStatus.UNAUTHORIZED) {
-				Identity.anonymous(this.anonymous).storeIn(exchange);
+			if (failure.status() == HttpStatus.UNAUTHORIZED && this.anonymous.standIn(exchange)) {
 				return chain.filter(exchange);
 			}
 			exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge(failure));
@@ -393,9 +385,6 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 			}
 			if (this.realm != null && this.realm.contains("\"")) {
 				throw new InvalidConfigurationException("realm", "must not contain '\"'");
-			}
-			if (this.anonymous != null && this.anonymous.isBlank()) {
-				this.anonymous = null;
 			}
 		}
 

@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
 
-import io.tollgate.consumer.Consumer;
+import io.tollgate.consumer.AnonymousConsumer;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Credential;
 import io.tollgate.consumer.Identity;
@@ -89,14 +89,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 	@Override
 	public GatewayFilter apply(Config config) {
 		config.validate();
-		Consumer anonymous = null;
-		if (config.anonymous != null) {
-			anonymous = this.registry.find(config.anonymous);
-			if (anonymous == null) {
-				throw new InvalidConfigurationException("anonymous",
-						"consumer '" + config.anonymous + "' does not exist in tollgate.consumers");
-			}
-		}
+		AnonymousConsumer anonymous = AnonymousConsumer.resolve(this.registry, config.anonymous);
 		// Key names never reach the access log with their values.
 		config.keyNames.forEach(this.sensitive::add);
 		Map<String, Counter> failures = new HashMap<>();
@@ -132,7 +125,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		private final ConsumerRegistry registry;
 
-		private final Consumer anonymous;
+		private final AnonymousConsumer anonymous;
 
 		private final List<List<String>> headerSpellings;
 
@@ -140,7 +133,8 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		private final Map<String, Counter> failures;
 
-		KeyAuthFilter(Config config, ConsumerRegistry registry, Consumer anonymous, Map<String, Counter> failures) {
+		KeyAuthFilter(Config config, ConsumerRegistry registry, AnonymousConsumer anonymous,
+				Map<String, Counter> failures) {
 			this.config = config;
 			this.registry = registry;
 			this.anonymous = anonymous;
@@ -151,9 +145,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-			Identity already = Identity.of(exchange);
-			if (this.anonymous != null && already != null && !already.anonymous()) {
-				// Kong's "any of" semantics: with anonymous set, an earlier auth filter's success is enough.
+			if (this.anonymous.alreadyAuthenticated(exchange)) {
 				return chain.filter(exchange);
 			}
 			PresentedKey presented = locate(exchange.getRequest());
@@ -209,8 +201,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		private Mono<Void> reject(ServerWebExchange exchange, GatewayFilterChain chain, String reason) {
 			this.failures.get(reason).increment();
-			if (this.anonymous != null) {
-				Identity.anonymous(this.anonymous).storeIn(exchange);
+			if (this.anonymous.standIn(exchange)) {
 				return chain.filter(exchange);
 			}
 			exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, this.wwwAuthenticate);
@@ -308,9 +299,6 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 			}
 			if (this.realm != null && this.realm.contains("\"")) {
 				throw new InvalidConfigurationException("realm", "must not contain '\"'");
-			}
-			if (this.anonymous != null && this.anonymous.isBlank()) {
-				this.anonymous = null;
 			}
 		}
 
