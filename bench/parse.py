@@ -66,8 +66,9 @@ def report(path, commit, runs, duration, connections):
     summary = {}
     lines = [f"# Tollgate benchmark (commit {commit})", "",
              f"Medians of {runs} runs of {duration} s; wrk -t1 -c{connections} for throughput; hey at a fixed rate of half the "
-             "`plain` maximum for latency. Gateway pinned to one core (-XX:ActiveProcessorCount=1, -Xmx256m); wrk/hey, "
-             "the nginx upstream and Redis share the other core. Loopback only.", "",
+             "`plain` maximum for latency. Each JVM warms up on both cores, then is pinned to one core for measurement "
+             "(-XX:ActiveProcessorCount=1, -Xmx256m); wrk/hey, the nginx upstream and Redis share the other core. "
+             "Loopback only.", "",
              "| config | RPS | p50 ms (max load) | p99 ms (max load) | p50 ms (50% rate) | p99 ms (50% rate) | errors | RSS MB | heap after GC MB |",
              "|---|---|---|---|---|---|---|---|---|"]
     for config in order:
@@ -104,9 +105,23 @@ def report(path, commit, runs, duration, connections):
     for name, value, goal, check in targets:
         lines.append(f"| {name} | {'-' if value is None else f'{value:.2f}'} | {goal} | "
                      f"{'-' if value is None else ('yes' if check(value) else 'NO')} |")
+    soak = data.get("soak", {}).get("sample", [])
     rss = [int(v["memory"][0][0]) for v in data.values() if "memory" in v and v["memory"][0][0].isdigit()]
+    rss += [int(s[1]) for s in soak if len(s) > 1 and s[1].isdigit()]
     if rss:
-        lines.append(f"| gateway RSS, worst configuration | {max(rss)} MB | <= 512 MB | {'yes' if max(rss) <= 512 else 'NO'} |")
+        lines.append(f"| gateway RSS, worst configuration and soak | {max(rss)} MB | <= 512 MB | {'yes' if max(rss) <= 512 else 'NO'} |")
+    heaps = [(int(s[0]), float(s[2])) for s in soak if len(s) > 2 and s[2] not in ("-", "")]
+    if len(heaps) >= 3:
+        # After the first minute (caches and pools filled), heap after GC should not grow: a leak climbs steadily.
+        settled = [h for t, h in heaps if t >= 60] or [h for _, h in heaps]
+        growth = settled[-1] - settled[0]
+        flat = growth <= max(2.0, 0.1 * settled[0])
+        lines.append(f"| heap after GC across the soak ({heaps[-1][0]} s, `full` at 50% rate) | "
+                     f"{settled[0]:.0f} -> {settled[-1]:.0f} MB | flat | {'yes' if flat else 'NO'} |")
+        lat = data.get("soak", {}).get("latency", [])
+        lines += ["", "Soak samples (s: RSS MB / heap after GC MB): "
+                  + ", ".join(f"{s[0]}: {s[1]}/{s[2]}" for s in soak)
+                  + (f"; latency at {lat[0][0]} req/s: p50 {lat[0][1]} ms, p99 {lat[0][2]} ms, errors {lat[0][3]}" if lat else "")]
     print("\n".join(lines))
 
 

@@ -27,7 +27,10 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 		"org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
 		"org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
 		"org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
-		"org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration" })
+		"org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration",
+		// An observation (meter, span and MDC events) per Redis command costs more than the command on the hot
+		// path; the rate limiter and the cache meter their own Redis use.
+		"org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration" })
 // @SpringBootApplication's scan, minus management-context configuration: it belongs to the management port's
 // child context only (META-INF/spring/...ManagementContextConfiguration.imports).
 @ComponentScan(excludeFilters = { @Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),

@@ -1,25 +1,30 @@
 package io.tollgate.observability;
 
-import io.micrometer.tracing.Span;
-import io.micrometer.tracing.handler.TracingObservationHandler;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 
-import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
 
-/** The trace id of an exchange's server span, for logs and error bodies; null without tracing. */
+/** The exchange's server span, for logs, error bodies and the upstream request; none without tracing. */
 public final class Traces {
+
+	static final String SPAN_ATTRIBUTE = Traces.class.getName() + ".span";
 
 	private Traces() {
 	}
 
+	static Span span(ServerWebExchange exchange) {
+		return exchange.getAttribute(SPAN_ATTRIBUTE);
+	}
+
+	/** The trace id of the exchange's server span (sampled or not); null without tracing. */
 	public static String traceId(ServerWebExchange exchange) {
-		return ServerRequestObservationContext.findCurrent(exchange.getAttributes())
-			.map((context) -> (TracingObservationHandler.TracingContext) context
-				.get(TracingObservationHandler.TracingContext.class))
-			.map(TracingObservationHandler.TracingContext::getSpan)
-			.map(Span::context)
-			.map((context) -> context.traceId())
-			.orElse(null);
+		Span span = span(exchange);
+		if (span == null) {
+			return null;
+		}
+		SpanContext context = span.getSpanContext();
+		return context.isValid() ? context.getTraceId() : null;
 	}
 
 }

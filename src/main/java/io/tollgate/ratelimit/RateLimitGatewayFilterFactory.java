@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.consumer.ClientIp;
 import io.tollgate.consumer.ConsumerProperties.Limits;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.EventLoops;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
@@ -186,7 +187,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			Identity identity = Identity.of(exchange);
 			List<WindowLimit> limits = limitsFor(this.config, identity);
 			String key = keyFor(this.config, this.routeId, exchange, identity);
-			return RateLimitGatewayFilterFactory.this.limiter.consume(this.routeId, key, limits)
+			return RateLimitGatewayFilterFactory.this.limiter.consume(this.routeId, key, limits,
+					EventLoops.of(exchange))
 				.flatMap((outcome) -> {
 					Decision decision = outcome.decision();
 					exchange.getAttributes().put(AccessLogFilter.RATE_LIMIT_OUTCOME, decision.allowed() ? "allowed" : "rejected");

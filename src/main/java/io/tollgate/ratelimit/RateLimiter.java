@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Decides through the configured store, and keeps traffic flowing when Redis does not: with
@@ -65,8 +66,11 @@ public class RateLimiter {
 		return this.failingSince;
 	}
 
-	/** Decides on one request and counts it if it passes. A failure that is not tolerated errors the Mono. */
-	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits) {
+	/**
+	 * Decides on one request and counts it if it passes. A failure that is not tolerated errors the Mono.
+	 * @param scheduler where the Redis answer (or its timeout) is delivered: the exchange's event loop
+	 */
+	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler) {
 		long now = this.clock.millis();
 		if (!usesRedis()) {
 			return this.local.consume(key, limits, now).map((decision) -> new Outcome(decision, Source.LOCAL));
@@ -75,7 +79,8 @@ public class RateLimiter {
 			return fallback(routeId, key, limits, now, "degraded");
 		}
 		return this.primary.consume(key, limits, now)
-			.timeout(this.properties.redisTimeout())
+			.timeout(this.properties.redisTimeout(), scheduler)
+			.publishOn(scheduler)
 			.map((decision) -> {
 				succeeded(now);
 				return new Outcome(decision, Source.REDIS);

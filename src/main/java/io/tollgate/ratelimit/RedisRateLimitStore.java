@@ -1,5 +1,9 @@
 package io.tollgate.ratelimit;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +14,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.util.StreamUtils;
 
 /**
  * Counters in Redis, shared by every replica: one {@code EVALSHA} of {@code rate_limit.lua} per request, for all
@@ -19,9 +24,11 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class RedisRateLimitStore implements RateLimitStore {
 
+	// Loaded once as text: a script built on a Resource checks the resource's modification time on every call,
+	// which inside a jar means a FileNotFoundException per request.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript
-		.of(new ClassPathResource("io/tollgate/ratelimit/rate_limit.lua"), List.class);
+	private static final RedisScript<List> SCRIPT = RedisScript.of(load("io/tollgate/ratelimit/rate_limit.lua"),
+			List.class);
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -33,6 +40,15 @@ public class RedisRateLimitStore implements RateLimitStore {
 		this.redis = redis;
 		this.periods = new QuotaPeriods(zone);
 		this.readiness = readiness;
+	}
+
+	private static String load(String path) {
+		try (InputStream in = new ClassPathResource(path).getInputStream()) {
+			return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read " + path, ex);
+		}
 	}
 
 	@Override

@@ -117,10 +117,25 @@ class ObservabilityTest extends GatewayTest {
 		this.client.get().uri("/o/auth/x").header("apikey", BOB_KEY)
 			.header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").exchange().expectStatus().isOk();
 
-		assertThat(upstreamRequest().header("traceparent")).singleElement().asString().contains(traceId);
+		// Same trace, with the gateway's own server span as the parent.
+		assertThat(upstreamRequest().header("traceparent")).singleElement().asString()
+			.startsWith("00-" + traceId + "-")
+			.doesNotContain("00f067aa0ba902b7");
 
 		this.client.get().uri("/o/auth/x").header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").exchange()
 			.expectStatus().isUnauthorized().expectBody().jsonPath("$.trace_id").isEqualTo(traceId);
+	}
+
+	@Test
+	void requestsWithoutTraceparentStartATraceEvenWhenNotSampled() {
+		// Sampling is 0.1 here: most of these are not recorded, yet each carries a trace id upstream.
+		for (int i = 0; i < 5; i++) {
+			this.client.get().uri("/o/auth/x").header("apikey", BOB_KEY).exchange().expectStatus().isOk();
+			assertThat(upstreamRequest().header("traceparent")).singleElement().asString()
+				.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+		}
+		this.client.get().uri("/o/auth/x").exchange().expectStatus().isUnauthorized().expectBody()
+			.jsonPath("$.trace_id").value((String id) -> assertThat(id).matches("[0-9a-f]{32}"));
 	}
 
 	@Test
