@@ -34,12 +34,6 @@ def hey(path):
     print(f"{float(p50.group(1)) * 1000 if p50 else 0:.3f} {float(p99.group(1)) * 1000 if p99 else 0:.3f} {errors}")
 
 
-def heap(stream):
-    # Sums the heap's parts (Serial: new + tenured generation; G1: garbage-first heap), not metaspace.
-    used = [int(m) for m in re.findall(r"(?:generation|heap)\s+total \d+K, used (\d+)K", stream.read())]
-    print(f"{sum(used) / 1024:.0f}" if used else "-")
-
-
 def rows(path):
     data = {}
     for line in open(path):
@@ -131,8 +125,6 @@ if __name__ == "__main__":
         wrk(sys.argv[2])
     elif mode == "hey":
         hey(sys.argv[2])
-    elif mode == "heap":
-        heap(sys.stdin)
     elif mode == "median-rps":
         median_rps(sys.argv[2], sys.argv[3])
     elif mode == "report":

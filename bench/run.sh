@@ -48,7 +48,8 @@ wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sl
 
 start_java() { # name jar args...: starts on every core (startup and JIT warm-up); pin_java pins it
   local name=$1 jar=$2; shift 2
-  java -XX:ActiveProcessorCount=1 -Xms256m -Xmx256m -jar "$jar" "$@" >"$WORK/$name.log" 2>&1 &
+  GC_LOG="$WORK/$name-gc.log"
+  java -XX:ActiveProcessorCount=1 -Xms256m -Xmx256m -Xlog:gc:file="$GC_LOG" -jar "$jar" "$@" >"$WORK/$name.log" 2>&1 &
   GW_PID=$!
 }
 
@@ -75,17 +76,19 @@ hey_rate() { # url rate extra-header
   python3 bench/parse.py hey "$WORK/hey.out"
 }
 
-memory() { # "rss_mb heap_after_gc_mb"
+memory() { # "rss_mb heap_after_gc_mb": the heap a forced full GC leaves, from the GC log (not sampled afterwards,
+  # when the running load has already allocated again)
   local rss heap
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$GW_PID"/status 2>/dev/null || echo "")
   jcmd "$GW_PID" GC.run >/dev/null 2>&1 || true
-  heap=$(jcmd "$GW_PID" GC.heap_info 2>/dev/null | python3 bench/parse.py heap - || echo "")
+  sleep 1
+  heap=$(grep 'System.gc()' "$GC_LOG" 2>/dev/null | tail -1 | sed -E 's/.*->([0-9]+)M.*/\1/')
   echo "${rss:--} ${heap:--}"
 }
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
-PLAIN_MAX=""
+PLAIN_MAX=${PLAIN_RPS:-}   # set PLAIN_RPS to run the soak (or latencies) without measuring plain
 for config in $CONFIGS; do
   url="http://127.0.0.1:18200/bench/item"; header="apikey: $KEY"; extra=(-H "$header"); post=()
   case $config in

@@ -12,10 +12,10 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.EventLoops;
 import io.tollgate.consumer.ClientIp;
 import io.tollgate.consumer.ConsumerProperties.Limits;
 import io.tollgate.consumer.ConsumerRegistry;
-import io.tollgate.EventLoops;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.EventLoops;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.validation.ValidateRequestGatewayFilterFactory;
@@ -24,6 +25,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -154,7 +156,7 @@ public class ResponseCacheGatewayFilterFactory
 				return fetch(exchange, chain, key, CacheStatus.REFRESH, null);
 			}
 			long now = ResponseCacheGatewayFilterFactory.this.clock.millis();
-			return lookup(key).flatMap((found) -> {
+			return lookup(exchange, key).flatMap((found) -> {
 				if (!found.available()) {
 					return bypass(exchange, chain);
 				}
@@ -173,10 +175,12 @@ public class ResponseCacheGatewayFilterFactory
 		}
 
 		/** The stored entry (or null), or "unavailable" when the store fails or is too slow. */
-		private Mono<Found> lookup(String key) {
+		private Mono<Found> lookup(ServerWebExchange exchange, String key) {
 			Mono<CachedResponse> get = ResponseCacheGatewayFilterFactory.this.store.get(key);
 			if (ResponseCacheGatewayFilterFactory.this.properties.store() == ResponseCacheProperties.StoreType.REDIS) {
-				get = get.timeout(ResponseCacheGatewayFilterFactory.this.properties.redisTimeout());
+				// Answer (or time out) on the exchange's event loop, not on Lettuce's thread (see EventLoops).
+				Scheduler loop = EventLoops.of(exchange);
+				get = get.timeout(ResponseCacheGatewayFilterFactory.this.properties.redisTimeout(), loop).publishOn(loop);
 			}
 			return get.map((entry) -> new Found(entry, true)).defaultIfEmpty(Found.NOTHING).onErrorResume((ex) -> {
 				if (logger.isDebugEnabled()) {
