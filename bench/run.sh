@@ -17,7 +17,7 @@ SOAK=${SOAK:-300}
 CONNECTIONS=${CONNECTIONS:-32}
 GATEWAY_CPU=${GATEWAY_CPU:-1}
 LOADGEN_CPU=${LOADGEN_CPU:-0}
-CONFIGS=${CONFIGS:-"direct nginx vanilla-scg plain keyauth full cached cached-redis validated"}
+CONFIGS=${CONFIGS-"direct nginx vanilla-scg plain keyauth full cached cached-redis validated"}
 WORK=$(mktemp -d /tmp/tollgate-bench.XXXX)
 KEY="bench-secret-key-0001"
 
@@ -82,7 +82,7 @@ memory() { # "rss_mb heap_after_gc_mb": the heap a forced full GC leaves, from t
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$GW_PID"/status 2>/dev/null || echo "")
   jcmd "$GW_PID" GC.run >/dev/null 2>&1 || true
   sleep 1
-  heap=$(grep 'System.gc()' "$GC_LOG" 2>/dev/null | tail -1 | sed -E 's/.*->([0-9]+)M.*/\1/')
+  heap=$(grep 'Pause Full' "$GC_LOG" 2>/dev/null | tail -1 | sed -E 's/.*->([0-9]+)M.*/\1/')
   echo "${rss:--} ${heap:--}"
 }
 
