@@ -83,7 +83,8 @@ class ServerSpanFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// Before the access log and every policy, so that their problem bodies carry the trace id.
+		// With the access log, ahead of every policy and the error handler's writes: their problem bodies carry the
+		// trace id.
 		return HIGHEST_PRECEDENCE + 2;
 	}
 
