@@ -89,7 +89,7 @@ public class AccessLogFilter implements WebFilter, Ordered {
 	private void time(ServerWebExchange exchange, long elapsedNanos) {
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		String routeId = (route != null) ? route.getId() : "none";
-		String method = exchange.getRequest().getMethod().name();
+		String method = MethodTag.of(exchange.getRequest().getMethod());
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		int code = (status != null) ? status.value() : 200;
 		this.timers.computeIfAbsent(routeId + '|' + method + '|' + code, (key) -> Timer.builder("tollgate.requests")
@@ -176,7 +176,7 @@ public class AccessLogFilter implements WebFilter, Ordered {
 	@Override
 	public int getOrder() {
 		// Right after the request id: it times (and sees) everything else.
-		return HIGHEST_PRECEDENCE + 2;
+		return HIGHEST_PRECEDENCE + 3;
 	}
 
 	/** Counts the body bytes written to the client. */

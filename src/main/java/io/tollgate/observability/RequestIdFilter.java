@@ -27,7 +27,7 @@ class RequestIdFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return HIGHEST_PRECEDENCE;
+		return HIGHEST_PRECEDENCE + 1; // right after the firewall
 	}
 
 }

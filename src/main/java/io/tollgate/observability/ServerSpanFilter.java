@@ -54,7 +54,7 @@ class ServerSpanFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		ServerHttpRequest request = exchange.getRequest();
 		Context parent = this.propagator.extract(Context.root(), request.getHeaders(), HEADERS);
-		String method = request.getMethod().name();
+		String method = MethodTag.of(request.getMethod());
 		Span span = this.tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
 		exchange.getAttributes().put(Traces.SPAN_ATTRIBUTE, span);
 		if (!span.isRecording()) {
@@ -69,7 +69,7 @@ class ServerSpanFilter implements WebFilter, Ordered {
 	private static void end(Span span, ServerWebExchange exchange) {
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		if (route != null) {
-			span.updateName(exchange.getRequest().getMethod().name() + " " + route.getId());
+			span.updateName(MethodTag.of(exchange.getRequest().getMethod()) + " " + route.getId());
 			span.setAttribute("gateway.route.id", route.getId());
 		}
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
@@ -85,7 +85,7 @@ class ServerSpanFilter implements WebFilter, Ordered {
 	public int getOrder() {
 		// With the access log, ahead of every policy and the error handler's writes: their problem bodies carry the
 		// trace id.
-		return HIGHEST_PRECEDENCE + 2;
+		return HIGHEST_PRECEDENCE + 4;
 	}
 
 }
