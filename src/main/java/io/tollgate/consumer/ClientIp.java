@@ -88,6 +88,24 @@ public class ClientIp {
 		return remote != null && remote.getAddress() != null && !this.trusted.isEmpty() && isTrusted(remote.getAddress());
 	}
 
+	/**
+	 * The scheme the client used, as a trusted proxy reports it in {@code X-Forwarded-Proto}; null when the peer is
+	 * not a trusted proxy or says nothing. The right-most value counts: it is the one the trusted peer wrote,
+	 * whereas a proxy that appends keeps whatever the client sent on the left.
+	 */
+	public String forwardedProto(ServerWebExchange exchange) {
+		if (!isFromTrustedProxy(exchange)) {
+			return null;
+		}
+		List<String> values = exchange.getRequest().getHeaders().get("X-Forwarded-Proto");
+		if (values == null || values.isEmpty()) {
+			return null;
+		}
+		String last = values.get(values.size() - 1);
+		String proto = last.substring(last.lastIndexOf(',') + 1).trim();
+		return proto.isEmpty() ? null : proto;
+	}
+
 	/** The client address as an address (for CIDR matching), or null when unknown. */
 	public InetAddress addressOf(ServerWebExchange exchange) {
 		return parse(of(exchange));

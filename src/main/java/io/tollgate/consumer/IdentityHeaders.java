@@ -3,8 +3,6 @@ package io.tollgate.consumer;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.netty.util.AsciiString;
-
 import org.springframework.http.HttpHeaders;
 
 /** The headers that tell an upstream who the caller is. Only the gateway may set them. */
@@ -25,11 +23,14 @@ public final class IdentityHeaders {
 	private IdentityHeaders() {
 	}
 
-	/** True for every name that belongs to the gateway: the ones above and any other {@code X-Consumer-*}. */
+	/**
+	 * True for every name that belongs to the gateway: the ones above and any other {@code X-Consumer-*}, also
+	 * spelt with underscores ({@code X_Consumer_Username}), which CGI, WSGI, Rack and PHP servers read as the same
+	 * header.
+	 */
 	static boolean isReserved(CharSequence name) {
-		return AsciiString.regionMatches(name, true, 0, "x-consumer-", 0, 11)
-				|| AsciiString.contentEqualsIgnoreCase(name, CREDENTIAL_IDENTIFIER)
-				|| AsciiString.contentEqualsIgnoreCase(name, ANONYMOUS_CONSUMER);
+		return HeaderNames.startsWith(name, "x-consumer-") || HeaderNames.matches(name, "x-credential-identifier")
+				|| HeaderNames.matches(name, "x-anonymous-consumer");
 	}
 
 	/** Removes every reserved header; true if there was one. */

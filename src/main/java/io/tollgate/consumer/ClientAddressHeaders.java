@@ -1,0 +1,47 @@
+package io.tollgate.consumer;
+
+import java.util.List;
+
+/**
+ * Headers in which proxies and CDNs name the client's address or scheme. Only a trusted proxy may send them:
+ * upstreams (and their log formats, rate limiters and allow-lists) believe them. From any other peer the gateway
+ * removes them before routing; spelt with underscores they are removed from everyone, since no proxy writes them
+ * that way and the servers that fold {@code _} into {@code -} would believe them. The gateway sets
+ * {@code X-Real-IP} upstream itself, to the client address it resolved.
+ */
+final class ClientAddressHeaders {
+
+	static final String REAL_IP = "X-Real-IP";
+
+	/** Kept from a trusted proxy, removed from others (Spring Cloud Gateway handles X-Forwarded-* and Forwarded). */
+	private static final List<String> FROM_TRUSTED_PROXIES_ONLY = List.of("x-real-ip", "true-client-ip",
+			"x-client-ip", "cf-connecting-ip");
+
+	/** Never accepted with underscores. */
+	private static final List<String> UNDERSCORE_FORBIDDEN = List.of("x-real-ip", "true-client-ip", "x-client-ip",
+			"cf-connecting-ip", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+			"x-forwarded-prefix", "forwarded");
+
+	private ClientAddressHeaders() {
+	}
+
+	/** Removed whoever sent it: an address header spelt with underscores. */
+	static boolean isForgedSpelling(CharSequence name) {
+		return HeaderNames.hasUnderscore(name) && matchesAny(name, UNDERSCORE_FORBIDDEN);
+	}
+
+	/** Believed from a trusted proxy only. */
+	static boolean isTrustedProxyOnly(CharSequence name) {
+		return matchesAny(name, FROM_TRUSTED_PROXIES_ONLY);
+	}
+
+	private static boolean matchesAny(CharSequence name, List<String> names) {
+		for (int i = 0; i < names.size(); i++) {
+			if (HeaderNames.matches(name, names.get(i))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}
