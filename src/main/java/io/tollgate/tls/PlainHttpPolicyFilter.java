@@ -8,7 +8,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -41,19 +40,16 @@ class PlainHttpPolicyFilter implements WebFilter, Ordered {
 	}
 
 	private boolean isPlainHttp(ServerWebExchange exchange) {
-		ServerHttpRequest request = exchange.getRequest();
-		if (this.clientIp.isFromTrustedProxy(exchange)) {
-			String forwarded = request.getHeaders().getFirst("X-Forwarded-Proto");
-			if (forwarded != null) {
-				return "http".equalsIgnoreCase(forwarded.trim());
-			}
+		String forwarded = this.clientIp.forwardedProto(exchange);
+		if (forwarded != null) {
+			return "http".equalsIgnoreCase(forwarded);
 		}
-		return request.getSslInfo() == null;
+		return exchange.getRequest().getSslInfo() == null;
 	}
 
 	@Override
 	public int getOrder() {
-		return HIGHEST_PRECEDENCE + 3;
+		return HIGHEST_PRECEDENCE + 5;
 	}
 
 }
