@@ -24,6 +24,8 @@ import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
 import io.tollgate.observability.SensitiveParameters;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -45,7 +47,8 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * {@code JwtAuth}: bearer-token authentication, in one of two modes.
  * <ul>
- * <li>Identity provider: {@code jwk-set-uri} or {@code issuer-uri} (RS256/ES256, keys cached and refreshed),
+ * <li>Identity provider: {@code jwk-set-uri} or {@code issuer-uri} (RS256/ES256, keys cached for
+ * {@code jwks-cache-ttl}, refetched for an unknown {@code kid} at most once per {@code jwks-refresh-cooldown}),
  * {@code audiences}; the consumer is the one whose username or custom-id equals {@code consumer-claim} (default
  * {@code sub}); without such a consumer the request is authenticated but has no consumer.</li>
  * <li>Per-consumer secrets (Kong jwt): the token's {@code key-claim-name} (default {@code iss}) selects a
@@ -61,11 +64,17 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 	/** Before KeyAuth (Kong runs jwt before key-auth). */
 	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER - 10;
 
+	private static final Log logger = LogFactory.getLog(JwtAuthGatewayFilterFactory.class);
+
 	private final ConsumerRegistry registry;
 
 	private final SensitiveParameters sensitive;
 
 	private final MeterRegistry meters;
+
+	private final Map<List<Object>, JwkSetCache> jwkSets = new ConcurrentHashMap<>();
+
+	private final Set<String> warnedWithoutAudiences = ConcurrentHashMap.newKeySet();
 
 	public JwtAuthGatewayFilterFactory(ConsumerRegistry registry, SensitiveParameters sensitive, MeterRegistry meters) {
 		super(Config.class);
@@ -81,11 +90,28 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		if (config.queryParam != null) {
 			this.sensitive.add(config.queryParam);
 		}
-		ReactiveJwtDecoder provider = config.usesIdentityProvider()
-				? JwtDecoders.forIdentityProvider(config.jwkSetUri, config.issuerUri, config.issuer, config.audiences,
-						config.clockSkew)
-				: null;
+		ReactiveJwtDecoder provider = null;
+		if (config.usesIdentityProvider()) {
+			if (config.audiences.isEmpty() && this.warnedWithoutAudiences.add(String.valueOf(config.routeId))) {
+				logger.warn("Route '" + config.routeId + "': JwtAuth has no audiences, so it accepts a token the identity"
+						+ " provider issued for any of its applications; set audiences to this API's identifier");
+			}
+			provider = JwtDecoders.forIdentityProvider(keys(config),
+					(config.issuer != null) ? config.issuer : config.issuerUri, config.audiences, config.clockSkew);
+		}
 		return new OrderedGatewayFilter(new JwtAuthFilter(config, provider, anonymous), ORDER);
+	}
+
+	/**
+	 * One cache per identity provider and timing, shared by the routes that name it and kept when routes are
+	 * rebuilt (a reload, the startup check), so neither refetches the keys. Keyed by configuration, not by requests.
+	 */
+	private JwkSetCache keys(Config config) {
+		List<Object> key = List.of(String.valueOf(config.jwkSetUri), String.valueOf(config.issuerUri),
+				config.jwksCacheTtl, config.jwksRefreshCooldown);
+		return this.jwkSets.computeIfAbsent(key, (k) -> (config.jwkSetUri != null)
+				? JwkSetCache.forJwkSetUri(config.jwkSetUri, config.jwksCacheTtl, config.jwksRefreshCooldown)
+				: JwkSetCache.forIssuer(config.issuerUri, config.jwksCacheTtl, config.jwksRefreshCooldown));
 	}
 
 	/** Why a request was not authenticated: status, the problem detail and the challenge. */
@@ -202,10 +228,12 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		}
 
 		private Mono<Jwt> decode(ReactiveJwtDecoder decoder, String token) {
-			return decoder.decode(token).onErrorMap(JwtException.class, (ex) -> new FailureException(
+			// Keys that cannot be fetched fail as IllegalStateException (Spring's wrapper), not JwtException.
+			return decoder.decode(token).onErrorMap((ex) -> ex instanceof JwtException || identityProviderDown(ex),
+					(ex) -> new FailureException(
 					identityProviderDown(ex) ? new Failure(HttpStatus.SERVICE_UNAVAILABLE,
 							"The identity provider's keys cannot be fetched", null, "idp_unavailable")
-							: Failure.invalid(describe(ex))));
+							: Failure.invalid(describe((JwtException) ex))));
 		}
 
 		private Failure checkScopes(Jwt jwt) {
@@ -308,9 +336,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 	/** The decoder failed for want of the identity provider's keys, not because of the token. */
 	private static boolean identityProviderDown(Throwable ex) {
 		for (Throwable t = ex; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
-			String message = String.valueOf(t.getMessage());
-			if (message.contains("Couldn't retrieve remote JWK set") || t instanceof java.io.IOException
-					|| t instanceof org.springframework.web.reactive.function.client.WebClientException) {
+			if (t instanceof JwkSetCache.JwkSetUnavailableException) {
 				return true;
 			}
 		}
@@ -364,6 +390,18 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		/** Allowed clock difference when checking {@code exp} and {@code nbf}. */
 		private Duration clockSkew = Duration.ofSeconds(60);
 
+		/**
+		 * How long the identity provider's JWK set is trusted before the next token refetches it, so a key removed
+		 * at the identity provider stops being accepted after at most this long.
+		 */
+		private Duration jwksCacheTtl = Duration.ofMinutes(5);
+
+		/**
+		 * The least time between two fetches of the JWK set: a token with an unknown {@code kid} refetches only
+		 * when the last fetch is older than this, and a failed fetch is retried only after this long.
+		 */
+		private Duration jwksRefreshCooldown = Duration.ofSeconds(30);
+
 		/** Username or id of the consumer that stands in when authentication fails. */
 		private String anonymous;
 
@@ -382,6 +420,17 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 			}
 			if (this.clockSkew == null || this.clockSkew.isNegative()) {
 				throw new InvalidConfigurationException("clock-skew", "must not be negative");
+			}
+			if (this.jwksCacheTtl == null || this.jwksCacheTtl.isNegative() || this.jwksCacheTtl.isZero()) {
+				throw new InvalidConfigurationException("jwks-cache-ttl", "must be positive");
+			}
+			if (this.jwksRefreshCooldown == null || this.jwksRefreshCooldown.isNegative()
+					|| this.jwksRefreshCooldown.isZero()) {
+				throw new InvalidConfigurationException("jwks-refresh-cooldown",
+						"must be positive (it bounds how often tokens can make the gateway fetch the keys)");
+			}
+			if (this.jwksRefreshCooldown.compareTo(this.jwksCacheTtl) > 0) {
+				throw new InvalidConfigurationException("jwks-refresh-cooldown", "must not be longer than jwks-cache-ttl");
 			}
 			if (this.realm != null && this.realm.contains("\"")) {
 				throw new InvalidConfigurationException("realm", "must not contain '\"'");
@@ -478,6 +527,24 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 			return this;
 		}
 
+		public Duration getJwksCacheTtl() {
+			return this.jwksCacheTtl;
+		}
+
+		public Config setJwksCacheTtl(Duration jwksCacheTtl) {
+			this.jwksCacheTtl = jwksCacheTtl;
+			return this;
+		}
+
+		public Duration getJwksRefreshCooldown() {
+			return this.jwksRefreshCooldown;
+		}
+
+		public Config setJwksRefreshCooldown(Duration jwksRefreshCooldown) {
+			this.jwksRefreshCooldown = jwksRefreshCooldown;
+			return this;
+		}
+
 		public String getAnonymous() {
 			return this.anonymous;
 		}
@@ -509,7 +576,8 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		@Override
 		public String toString() {
 			return "[" + (usesIdentityProvider() ? "jwkSetUri=" + this.jwkSetUri + ", issuerUri=" + this.issuerUri
-					+ ", audiences=" + this.audiences + ", consumerClaim=" + this.consumerClaim
+					+ ", audiences=" + this.audiences + ", consumerClaim=" + this.consumerClaim + ", jwksCacheTtl="
+					+ this.jwksCacheTtl + ", jwksRefreshCooldown=" + this.jwksRefreshCooldown
 					: "keyClaimName=" + this.keyClaimName) + ", requiredScopes=" + this.requiredScopes + ", anonymous="
 					+ this.anonymous + "]";
 		}

@@ -5,6 +5,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
@@ -14,15 +15,16 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.tollgate.consumer.JwtSecret;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
@@ -32,9 +34,11 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
 /**
  * Builds Spring Security's reactive JWT decoders (Nimbus underneath): one per consumer credential, pinned to its
- * single algorithm and key, or one per identity provider (JWKS, RS256/ES256, keys cached and refreshed by Nimbus).
+ * single algorithm and key, or one per identity provider (RS256/ES256, keys from a {@link JwkSetCache}).
  */
 final class JwtDecoders {
+
+	private static final Set<JWSAlgorithm> IDENTITY_PROVIDER_ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
 	private JwtDecoders() {
 	}
@@ -58,19 +62,20 @@ final class JwtDecoders {
 		return decoder;
 	}
 
-	/** A decoder for an identity provider's keys (RS256 and ES256 only: never HMAC, never none). */
-	static ReactiveJwtDecoder forIdentityProvider(String jwkSetUri, String issuerUri, String issuer, List<String> audiences,
+	/**
+	 * A decoder for an identity provider's keys, as {@code keys} has them (RS256 and ES256 only: never HMAC, never
+	 * none; a token with another algorithm never makes {@code keys} fetch).
+	 */
+	static ReactiveJwtDecoder forIdentityProvider(JwkSetCache keys, String issuer, List<String> audiences,
 			Duration clockSkew) {
-		NimbusReactiveJwtDecoder decoder = (jwkSetUri != null)
-				? NimbusReactiveJwtDecoder.withJwkSetUri(jwkSetUri)
-					.jwsAlgorithm(SignatureAlgorithm.RS256)
-					.jwsAlgorithm(SignatureAlgorithm.ES256)
-					.build()
-				: NimbusReactiveJwtDecoder.withIssuerLocation(issuerUri)
-					.jwsAlgorithm(SignatureAlgorithm.RS256)
-					.jwsAlgorithm(SignatureAlgorithm.ES256)
-					.build();
-		decoder.setJwtValidator(validators(clockSkew, (issuer != null) ? issuer : issuerUri, audiences));
+		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
+			.withJwkSource((jwt) -> IDENTITY_PROVIDER_ALGORITHMS.contains(jwt.getHeader().getAlgorithm())
+					? keys.keys(jwt.getHeader()) : Flux.empty())
+			// The builder takes one algorithm; this selector takes both.
+			.jwtProcessorCustomizer((processor) -> processor.setJWSKeySelector(
+					new JWSVerificationKeySelector<>(IDENTITY_PROVIDER_ALGORITHMS, new JWKSecurityContextJWKSet())))
+			.build();
+		decoder.setJwtValidator(validators(clockSkew, issuer, audiences));
 		return decoder;
 	}
 
