@@ -91,7 +91,8 @@ final class ResponsePolicy {
 				}
 			}
 		}
-		return new Verdict(freshMs, Map.copyOf(vary));
+		// RFC 9111 section 5.2.2.2: a must-revalidate response is never served stale, not even on errors.
+		return new Verdict(freshMs, Map.copyOf(vary), !directives.mustRevalidate());
 	}
 
 	/** True when a stored entry's {@code Vary} values match this request's. */
@@ -127,8 +128,9 @@ final class ResponsePolicy {
 	/**
 	 * @param freshMs how long the entry is fresh
 	 * @param vary request headers (beyond the key) and the values it was stored for
+	 * @param mayServeStale whether stale-if-error may serve it once it has expired
 	 */
-	record Verdict(long freshMs, Map<String, String> vary) {
+	record Verdict(long freshMs, Map<String, String> vary, boolean mayServeStale) {
 	}
 
 }

@@ -423,6 +423,16 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void mustRevalidateEntryNeverStandsInWhenStale() {
+		String path = "/c/stale/item-" + counter + "?h=Cache-Control:must-revalidate";
+		missStored(path);
+		upstream.failWith(503);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(30));
+
+		get(path).expectStatus().isEqualTo(503);
+	}
+
+	@Test
 	void staleEntryStandsInWhenTheUpstreamIsGone() {
 		String path = "/c/down/item-" + counter;
 		missStored(path);
