@@ -13,10 +13,13 @@ import java.util.Locale;
  * @param isPrivate {@code private}: for one user only, never stored by a shared cache
  * @param maxAge {@code max-age} seconds, or -1
  * @param sMaxAge {@code s-maxage} seconds, or -1
+ * @param isPublic {@code public}: any cache may store it, even for a request with {@code Authorization}
+ * @param mustRevalidate {@code must-revalidate}: never served stale
  */
-record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long maxAge, long sMaxAge) {
+record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long maxAge, long sMaxAge, boolean isPublic,
+		boolean mustRevalidate) {
 
-	static final CacheControl NONE = new CacheControl(false, false, false, -1, -1);
+	static final CacheControl NONE = new CacheControl(false, false, false, -1, -1, false, false);
 
 	static CacheControl parse(List<String> values) {
 		if (values == null || values.isEmpty()) {
@@ -27,6 +30,8 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 		boolean isPrivate = false;
 		long maxAge = -1;
 		long sMaxAge = -1;
+		boolean isPublic = false;
+		boolean mustRevalidate = false;
 		for (String value : values) {
 			for (String directive : value.split(",")) {
 				String token = directive.trim().toLowerCase(Locale.ROOT);
@@ -39,12 +44,22 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 					case "private" -> isPrivate = true;
 					case "max-age" -> maxAge = seconds(argument, maxAge);
 					case "s-maxage" -> sMaxAge = seconds(argument, sMaxAge);
+					case "public" -> isPublic = true;
+					case "must-revalidate" -> mustRevalidate = true;
 					default -> {
 					}
 				}
 			}
 		}
-		return new CacheControl(noCache, noStore, isPrivate, maxAge, sMaxAge);
+		return new CacheControl(noCache, noStore, isPrivate, maxAge, sMaxAge, isPublic, mustRevalidate);
+	}
+
+	/**
+	 * RFC 9111 section 3.5: a shared cache may store the response to a request with {@code Authorization} only
+	 * when the response says so with {@code public}, {@code s-maxage} or {@code must-revalidate}.
+	 */
+	boolean allowsSharingAnAuthorizedResponse() {
+		return this.isPublic || this.sMaxAge >= 0 || this.mustRevalidate;
 	}
 
 	/** The freshness lifetime a shared cache gets from the response, or -1 when it does not say. */

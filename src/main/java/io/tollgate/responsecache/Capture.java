@@ -57,6 +57,8 @@ final class Capture {
 
 	private Map<String, String> vary;
 
+	private boolean mayServeStale;
+
 	private boolean done;
 
 	Capture(String key, CacheStatus status, CachedResponse stale, ResponsePolicy policy, Sinks.One<CachedResponse> waiters,
@@ -87,6 +89,7 @@ final class Capture {
 		this.expectedLength = responseHeaders.getContentLength();
 		this.freshMs = verdict.freshMs();
 		this.vary = verdict.vary();
+		this.mayServeStale = verdict.mayServeStale();
 		Set<String> upstreamNames = exchange.getAttribute(
 				org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
 		List<Map.Entry<String, String>> kept = new ArrayList<>();
@@ -131,7 +134,7 @@ final class Capture {
 		if (!this.done && this.body != null && this.headers != null && this.freshMs > 0) {
 			long at = this.receivedAt;
 			entry = new CachedResponse(this.statusCode, this.headers, this.body.toByteArray(), at, at + this.freshMs,
-					at + this.freshMs + this.staleIfErrorMs, this.vary);
+					at + this.freshMs + (this.mayServeStale ? this.staleIfErrorMs : 0), this.vary);
 			this.store.accept(entry);
 		}
 		finish(entry);

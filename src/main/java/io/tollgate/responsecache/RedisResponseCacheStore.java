@@ -10,9 +10,10 @@ import org.springframework.data.redis.core.ScanOptions;
 
 /**
  * Cached responses in Redis, shared by every replica: one {@code GET} per lookup, one {@code SET ... PX} per
- * store, under {@code tollgate:rc:<hash>}, each with a TTL.
+ * store, under {@code tollgate:rc:<hash>}, each with a TTL of at most {@code max-ttl} and a body of at most
+ * {@code max-entry-size}. It does not bound the total: that is the Redis server's {@code maxmemory}.
  */
-class RedisResponseCacheStore implements ResponseCacheStore {
+class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
 	static final String PREFIX = "tollgate:rc:";
 
@@ -20,9 +21,28 @@ class RedisResponseCacheStore implements ResponseCacheStore {
 
 	private final RedisReadiness readiness;
 
-	RedisResponseCacheStore(ReactiveRedisTemplate<String, byte[]> redis, RedisReadiness readiness) {
+	private final Duration maxTtl;
+
+	private final long maxEntrySize;
+
+	private final AutoCloseable ownConnection;
+
+	/**
+	 * @param ownConnection what to close with the store (the cache's own connection factory), or null when it
+	 * uses the shared one
+	 */
+	RedisResponseCacheStore(ReactiveRedisTemplate<String, byte[]> redis, RedisReadiness readiness,
+			ResponseCacheProperties.Redis bounds, AutoCloseable ownConnection) {
 		this.redis = redis;
 		this.readiness = readiness;
+		this.maxTtl = bounds.maxTtl();
+		this.maxEntrySize = bounds.maxEntrySize().toBytes();
+		this.ownConnection = ownConnection;
+	}
+
+	@Override
+	public long maxEntrySize() {
+		return this.maxEntrySize;
 	}
 
 	@Override
@@ -35,10 +55,11 @@ class RedisResponseCacheStore implements ResponseCacheStore {
 
 	@Override
 	public Mono<Void> put(String key, CachedResponse response, Duration keepFor) {
-		if (!this.readiness.isConnected()) {
+		if (!this.readiness.isConnected() || response.body().length > this.maxEntrySize) {
 			return Mono.empty();
 		}
-		return this.redis.opsForValue().set(PREFIX + key, response.toBytes(), keepFor).then();
+		Duration ttl = (keepFor.compareTo(this.maxTtl) > 0) ? this.maxTtl : keepFor;
+		return this.redis.opsForValue().set(PREFIX + key, response.toBytes(), ttl).then();
 	}
 
 	@Override
@@ -59,6 +80,13 @@ class RedisResponseCacheStore implements ResponseCacheStore {
 		return this.redis.scan(ScanOptions.scanOptions().match(PREFIX + "*").count(500).build())
 			.count()
 			.map((count) -> new long[] { count, -1 });
+	}
+
+	@Override
+	public void close() throws Exception {
+		if (this.ownConnection != null) {
+			this.ownConnection.close();
+		}
 	}
 
 }

@@ -1,15 +1,20 @@
 package io.tollgate.responsecache;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.lettuce.core.RedisURI;
 import io.tollgate.RedisReadiness;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
@@ -26,9 +31,24 @@ class ResponseCacheConfiguration {
 				.<String, byte[]>newSerializationContext(StringRedisSerializer.UTF_8)
 				.value(RedisSerializer.byteArray())
 				.build();
+			String url = properties.redis().url();
+			if (url != null && !url.isBlank()) {
+				// The cache's own server: its entries never share maxmemory (and eviction) with rate-limit counters.
+				RedisURI uri = RedisURI.create(url);
+				LettuceConnectionFactory own = new LettuceConnectionFactory(
+						LettuceConnectionFactory.createRedisConfiguration(uri),
+						LettuceClientConfiguration.builder().apply(uri).build());
+				own.afterPropertiesSet();
+				own.start();
+				RedisReadiness ready = new RedisReadiness(new ReactiveStringRedisTemplate(own), Duration.ofSeconds(1));
+				ready.connect(Duration.ofSeconds(2));
+				return new RedisResponseCacheStore(new ReactiveRedisTemplate<>(own, context), ready, properties.redis(),
+						own::destroy);
+			}
 			RedisReadiness ready = readiness.getObject();
-			ready.connect(java.time.Duration.ofSeconds(2));
-			return new RedisResponseCacheStore(new ReactiveRedisTemplate<>(redis.getObject(), context), ready);
+			ready.connect(Duration.ofSeconds(2));
+			return new RedisResponseCacheStore(new ReactiveRedisTemplate<>(redis.getObject(), context), ready,
+					properties.redis(), null);
 		}
 		MemoryResponseCacheStore memory = new MemoryResponseCacheStore(properties.memory().maxSize().toBytes());
 		meters.gauge("tollgate.cache.size.bytes", memory, MemoryResponseCacheStore::weightedBytes);

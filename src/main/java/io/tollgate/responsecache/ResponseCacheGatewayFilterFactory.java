@@ -94,7 +94,7 @@ public class ResponseCacheGatewayFilterFactory
 		return new OrderedGatewayFilter(new ResponseCacheFilter(config), ORDER);
 	}
 
-	/** The route filter; {@link ResponseCaptureFilter} recognises routes that carry one. */
+	/** The route filter. */
 	final class ResponseCacheFilter implements GatewayFilter {
 
 		private final Config config;
@@ -117,7 +117,9 @@ public class ResponseCacheGatewayFilterFactory
 			this.varyHeaders = new TreeSet<>(keyed);
 			this.staleIfErrorMs = (config.staleIfError != null) ? config.staleIfError.toMillis() : 0;
 			this.policy = new ResponsePolicy(Set.copyOf(config.statuses), List.copyOf(config.contentTypes),
-					config.cacheControl, config.ttl.toMillis(), config.maxEntrySize.toBytes(), Set.copyOf(keyed),
+					config.cacheControl, config.ttl.toMillis(),
+					Math.min(config.maxEntrySize.toBytes(), ResponseCacheGatewayFilterFactory.this.store.maxEntrySize()),
+					Set.copyOf(keyed),
 					ResponseCacheGatewayFilterFactory.this.inFlight);
 			String route = (config.routeId != null) ? config.routeId : "unknown";
 			for (CacheStatus status : CacheStatus.values()) {
@@ -137,7 +139,8 @@ public class ResponseCacheGatewayFilterFactory
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 			ServerHttpRequest request = exchange.getRequest();
-			if (!this.config.methods.contains(request.getMethod())) {
+			if (!this.config.methods.contains(request.getMethod()) || hasBody(request.getHeaders())) {
+				// A body is forwarded but not keyed: caching its response would let one client poison the entry.
 				return bypass(exchange, chain);
 			}
 			CacheControl asked = this.config.cacheControl ? requestDirectives(request.getHeaders()) : CacheControl.NONE;
@@ -152,8 +155,10 @@ public class ResponseCacheGatewayFilterFactory
 				return bypass(exchange, chain);
 			}
 			String key = key(request, identity, authorized);
-			if (asked.noCache()) {
-				return fetch(exchange, chain, key, CacheStatus.REFRESH, null);
+			boolean head = HttpMethod.HEAD.equals(request.getMethod());
+			if (asked.noCache() && this.config.requestNoCache == RequestNoCache.REVALIDATE) {
+				return head ? forwardUnstored(exchange, chain, key, CacheStatus.REFRESH)
+						: coordinatedFetch(exchange, chain, key, CacheStatus.REFRESH, null);
 			}
 			long now = ResponseCacheGatewayFilterFactory.this.clock.millis();
 			return lookup(exchange, key).flatMap((found) -> {
@@ -166,11 +171,16 @@ public class ResponseCacheGatewayFilterFactory
 					if (entry.isFresh(now) && youngEnough) {
 						return hit(exchange, entry, key, now);
 					}
+					if (head) {
+						return forwardUnstored(exchange, chain, key, youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH);
+					}
 					if (entry.isUsableStale(now)) {
-						return fetch(exchange, chain, key, youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH, entry);
+						return coordinatedFetch(exchange, chain, key, youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH,
+								entry);
 					}
 				}
-				return coordinatedFetch(exchange, chain, key);
+				return head ? forwardUnstored(exchange, chain, key, CacheStatus.MISS)
+						: coordinatedFetch(exchange, chain, key, CacheStatus.MISS, null);
 			});
 		}
 
@@ -190,16 +200,20 @@ public class ResponseCacheGatewayFilterFactory
 			});
 		}
 
-		/** A miss: the first one on a key fetches; the others wait (bounded) for its response. */
-		private Mono<Void> coordinatedFetch(ServerWebExchange exchange, GatewayFilterChain chain, String key) {
+		/**
+		 * A miss or a refresh (expired entry, client revalidation): the first one on a key fetches; the others wait
+		 * (bounded) for its response.
+		 */
+		private Mono<Void> coordinatedFetch(ServerWebExchange exchange, GatewayFilterChain chain, String key,
+				CacheStatus status, CachedResponse stale) {
 			InFlight inFlight = ResponseCacheGatewayFilterFactory.this.inFlight;
 			Sinks.One<CachedResponse> leading = inFlight.lead(key);
 			if (leading != null) {
-				return fetchAndRecord(exchange, chain, key, CacheStatus.MISS, null, leading);
+				return fetchAndRecord(exchange, chain, key, status, stale, leading);
 			}
 			Sinks.One<CachedResponse> current = inFlight.current(key);
 			if (current == null) {
-				return fetch(exchange, chain, key, CacheStatus.MISS, null);
+				return fetch(exchange, chain, key, status, stale);
 			}
 			// (Not switchIfEmpty: a hit completes empty too, and must not be followed by a fetch.)
 			return current.asMono()
@@ -208,7 +222,19 @@ public class ResponseCacheGatewayFilterFactory
 				.defaultIfEmpty(java.util.Optional.empty())
 				.flatMap((entry) -> entry.isPresent() && ResponsePolicy.varyMatches(entry.get(), exchange.getRequest().getHeaders())
 						? hit(exchange, entry.get(), key, ResponseCacheGatewayFilterFactory.this.clock.millis())
-						: fetch(exchange, chain, key, CacheStatus.MISS, null));
+						: fetch(exchange, chain, key, status, stale));
+		}
+
+		/**
+		 * A HEAD the cache cannot answer: forwarded as it is and not stored. Entries are stored from GET responses
+		 * only, so a body-less HEAD response is never replayed (with {@code Content-Length: 0}) to anyone.
+		 */
+		private Mono<Void> forwardUnstored(ServerWebExchange exchange, GatewayFilterChain chain, String key,
+				CacheStatus status) {
+			count(status);
+			exchange.getResponse().getHeaders().set(STATUS_HEADER, status.header());
+			exchange.getResponse().getHeaders().set(KEY_HEADER, key);
+			return chain.filter(exchange);
 		}
 
 		private Mono<Void> fetch(ServerWebExchange exchange, GatewayFilterChain chain, String key, CacheStatus status,
@@ -265,13 +291,16 @@ public class ResponseCacheGatewayFilterFactory
 		}
 
 		/**
-		 * What identifies a response: route, method, path, query (parameters sorted), the encodings the client
-		 * accepts, the configured vary headers and, with vary-by-consumer, the consumer (and credential, for
-		 * requests with Authorization). Hashed: it may hold values that must not be shown.
+		 * What identifies a response: route, method (HEAD reads GET's entries), path, query (parameters sorted),
+		 * the encodings the client accepts, the configured vary headers, with vary-by-consumer the consumer and
+		 * credential, and for requests with Authorization the SHA-256 of its value: two end users behind one
+		 * consumer (one app key, each with their own token) never share an entry. Hashed: it may hold values that
+		 * must not be shown.
 		 */
 		private String key(ServerHttpRequest request, Identity identity, boolean authorized) {
 			StringBuilder key = new StringBuilder(128);
-			key.append(this.config.routeId).append('\n').append(request.getMethod().name()).append('\n')
+			HttpMethod method = HttpMethod.HEAD.equals(request.getMethod()) ? HttpMethod.GET : request.getMethod();
+			key.append(this.config.routeId).append('\n').append(method.name()).append('\n')
 				.append(request.getPath().value()).append('\n');
 			String query = request.getURI().getRawQuery();
 			if (query != null) {
@@ -291,6 +320,10 @@ public class ResponseCacheGatewayFilterFactory
 				if (authorized) {
 					key.append("\ncredential=").append(identity.credentialId());
 				}
+			}
+			if (authorized) {
+				key.append("\nauthorization=")
+					.append(sha256Hex(String.join("\n", request.getHeaders().get(HttpHeaders.AUTHORIZATION))));
 			}
 			return hash(key.toString());
 		}
@@ -316,12 +349,17 @@ public class ResponseCacheGatewayFilterFactory
 
 	}
 
+	/** RFC 9112 section 6.3: a request has a body when it declares a length above 0 or a transfer coding. */
+	private static boolean hasBody(HttpHeaders headers) {
+		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+	}
+
 	private static CacheControl requestDirectives(HttpHeaders headers) {
 		CacheControl directives = CacheControl.parse(headers.get(HttpHeaders.CACHE_CONTROL));
 		List<String> pragma = headers.get("Pragma");
 		if (!directives.noCache() && pragma != null && pragma.stream().anyMatch((v) -> v.contains("no-cache"))) {
 			return new CacheControl(true, directives.noStore(), directives.isPrivate(), directives.maxAge(),
-					directives.sMaxAge());
+					directives.sMaxAge(), directives.isPublic(), directives.mustRevalidate());
 		}
 		return directives;
 	}
@@ -373,6 +411,24 @@ public class ResponseCacheGatewayFilterFactory
 		return HexFormat.of().formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)), 0, 16);
 	}
 
+	/** The whole SHA-256 digest, in hex. */
+	static String sha256Hex(String value) {
+		return HexFormat.of().formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	/** What a request's {@code Cache-Control: no-cache} (or {@code Pragma: no-cache}) does. */
+	public enum RequestNoCache {
+
+		/** Ignored: any client could otherwise make the shared cache go upstream at will (Varnish's default). */
+		IGNORE,
+		/**
+		 * Honoured: the entry is fetched again, through the same single flight as misses, so concurrent
+		 * {@code no-cache} requests on one key make one upstream request (per replica).
+		 */
+		REVALIDATE
+
+	}
+
 	/** Arguments of {@code ResponseCache}. */
 	public static class Config implements HasRouteId {
 
@@ -397,6 +453,9 @@ public class ResponseCacheGatewayFilterFactory
 		/** Honour request and response Cache-Control (RFC 9111). */
 		private boolean cacheControl = true;
 
+		/** What a request's {@code no-cache} does: {@code ignore} (default, for a shared cache) or {@code revalidate}. */
+		private RequestNoCache requestNoCache = RequestNoCache.IGNORE;
+
 		/** Larger responses pass through uncached. */
 		private org.springframework.util.unit.DataSize maxEntrySize = org.springframework.util.unit.DataSize.ofMegabytes(1);
 
@@ -414,6 +473,9 @@ public class ResponseCacheGatewayFilterFactory
 			}
 			if (this.staleIfError != null && this.staleIfError.isNegative()) {
 				throw new InvalidConfigurationException("stale-if-error", "must not be negative");
+			}
+			if (this.requestNoCache == null) {
+				throw new InvalidConfigurationException("request-no-cache", "must be ignore or revalidate");
 			}
 			if (this.methods.isEmpty()) {
 				throw new InvalidConfigurationException("methods", "must name at least one method");
@@ -483,6 +545,15 @@ public class ResponseCacheGatewayFilterFactory
 			return this;
 		}
 
+		public RequestNoCache getRequestNoCache() {
+			return this.requestNoCache;
+		}
+
+		public Config setRequestNoCache(RequestNoCache requestNoCache) {
+			this.requestNoCache = requestNoCache;
+			return this;
+		}
+
 		public org.springframework.util.unit.DataSize getMaxEntrySize() {
 			return this.maxEntrySize;
 		}
@@ -515,7 +586,7 @@ public class ResponseCacheGatewayFilterFactory
 		public String toString() {
 			return "[ttl=" + this.ttl + ", methods=" + this.methods + ", statuses=" + this.statuses + ", contentTypes="
 					+ this.contentTypes + ", varyHeaders=" + this.varyHeaders + ", varyByConsumer=" + this.varyByConsumer
-					+ ", cacheControl=" + this.cacheControl + ", maxEntrySize=" + this.maxEntrySize + ", staleIfError="
+					+ ", cacheControl=" + this.cacheControl + ", requestNoCache=" + this.requestNoCache + ", maxEntrySize=" + this.maxEntrySize + ", staleIfError="
 					+ this.staleIfError + "]";
 		}
 

@@ -21,4 +21,9 @@ public interface ResponseCacheStore {
 	/** Entries held, and their bytes when known (-1 otherwise). */
 	Mono<long[]> size();
 
+	/** The largest body this store keeps; larger responses pass through unstored. */
+	default long maxEntrySize() {
+		return Long.MAX_VALUE;
+	}
+
 }

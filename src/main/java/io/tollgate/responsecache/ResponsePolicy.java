@@ -12,7 +12,7 @@ import org.springframework.http.MediaType;
 
 /**
  * Which responses of a route may be stored, and for how long: status, content type, {@code Cache-Control},
- * {@code Set-Cookie}, {@code Vary} and size (RFC 9111, as a shared cache).
+ * {@code Set-Cookie}, {@code Vary}, {@code Authorization} (section 3.5) and size (RFC 9111, as a shared cache).
  */
 final class ResponsePolicy {
 
@@ -58,9 +58,14 @@ final class ResponsePolicy {
 				|| response.containsHeader(HttpHeaders.SET_COOKIE)) {
 			return null;
 		}
+		CacheControl directives = CacheControl.parse(response.get(HttpHeaders.CACHE_CONTROL));
+		if (request.containsHeader(HttpHeaders.AUTHORIZATION) && !directives.allowsSharingAnAuthorizedResponse()) {
+			// Read even when the route does not honour Cache-Control: forcing a TTL never makes an
+			// authenticated response shareable unless the upstream opted in (RFC 9111 section 3.5).
+			return null;
+		}
 		long freshMs = this.ttlMs;
 		if (this.honourCacheControl) {
-			CacheControl directives = CacheControl.parse(response.get(HttpHeaders.CACHE_CONTROL));
 			if (directives.noStore() || directives.isPrivate() || directives.noCache()) {
 				return null;
 			}
@@ -86,7 +91,8 @@ final class ResponsePolicy {
 				}
 			}
 		}
-		return new Verdict(freshMs, Map.copyOf(vary));
+		// RFC 9111 section 5.2.2.2: a must-revalidate response is never served stale, not even on errors.
+		return new Verdict(freshMs, Map.copyOf(vary), !directives.mustRevalidate());
 	}
 
 	/** True when a stored entry's {@code Vary} values match this request's. */
@@ -122,8 +128,9 @@ final class ResponsePolicy {
 	/**
 	 * @param freshMs how long the entry is fresh
 	 * @param vary request headers (beyond the key) and the values it was stored for
+	 * @param mayServeStale whether stale-if-error may serve it once it has expired
 	 */
-	record Verdict(long freshMs, Map<String, String> vary) {
+	record Verdict(long freshMs, Map<String, String> vary, boolean mayServeStale) {
 	}
 
 }

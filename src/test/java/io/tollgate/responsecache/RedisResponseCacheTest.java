@@ -3,6 +3,7 @@ package io.tollgate.responsecache;
 import java.time.Duration;
 
 import io.tollgate.TollgateApplication;
+import io.tollgate.testsupport.RawRedis;
 import io.tollgate.testsupport.RealRedis;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.awaitility.Awaitility;
@@ -28,11 +29,14 @@ class RedisResponseCacheTest {
 			String path = "/c/basic/shared-" + System.nanoTime();
 			upstream.clear();
 
-			client(first).get().uri(path).exchange().expectStatus().isOk()
-				.expectHeader().valueEquals("X-Cache-Status", "Miss");
-			Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> client(second).get().uri(path).exchange()
-				.expectStatus().isOk()
-				.expectHeader().valueEquals("X-Cache-Status", "Hit"));
+			String key = client(first).get().uri(path).exchange().expectStatus().isOk()
+				.expectHeader().valueEquals("X-Cache-Status", "Miss")
+				.returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
+			// The client may have the whole body a moment before the entry reaches Redis.
+			Awaitility.await().atMost(Duration.ofSeconds(5))
+				.until(() -> RawRedis.command(RealRedis.server(), "EXISTS", RedisResponseCacheStore.PREFIX + key).equals(":1"));
+			client(second).get().uri(path).exchange().expectStatus().isOk()
+				.expectHeader().valueEquals("X-Cache-Status", "Hit");
 			assertThat(upstream.receivedCount()).isEqualTo(1);
 
 			RealRedis.server().stop();

@@ -96,14 +96,150 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
-	void requestNoCacheRefreshesTheEntry() {
-		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+	void requestNoCacheIsIgnoredByDefaultAndAnsweredFromTheFreshEntry() {
+		missStored(this.path);
 		this.client.get().uri(this.path).header("Cache-Control", "no-cache").exchange()
-			.expectHeader().valueEquals("X-Cache-Status", "Refresh");
+			.expectHeader().valueEquals("X-Cache-Status", "Hit");
 		this.client.get().uri(this.path).header("Pragma", "no-cache").exchange()
-			.expectHeader().valueEquals("X-Cache-Status", "Refresh");
-		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Hit");
+			.expectHeader().valueEquals("X-Cache-Status", "Hit");
 
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+	}
+
+	@Test
+	void manyConcurrentNoCacheRequestsNeverReachTheUpstreamByDefault() {
+		missStored(this.path);
+		upstream.clear();
+
+		List<String> statuses = concurrently(20, this.path, "no-cache");
+
+		assertThat(upstream.receivedCount()).isZero();
+		assertThat(statuses).hasSize(20).allMatch((status) -> status.equals("200 Hit"));
+	}
+
+	@Test
+	void withRevalidateRequestNoCacheRefreshesTheEntry() {
+		String path = "/c/revalidate/item-" + counter;
+		missStored(path);
+		this.client.get().uri(path).header("Cache-Control", "no-cache").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Refresh");
+		this.client.get().uri(path).header("Pragma", "no-cache").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Refresh");
+		get(path).expectHeader().valueEquals("X-Cache-Status", "Hit");
+
+		assertThat(upstream.receivedCount()).isEqualTo(3);
+	}
+
+	@Test
+	void withRevalidateConcurrentNoCacheRequestsShareOneUpstreamRequest() {
+		String path = "/c/revalidate-slow/item-" + counter;
+		missStored(path);
+		upstream.clear();
+
+		List<String> statuses = concurrently(20, path, "no-cache");
+
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+		assertThat(statuses).hasSize(20).allMatch((status) -> status.startsWith("200 "));
+		assertThat(statuses).filteredOn((status) -> status.endsWith("Refresh")).hasSize(1);
+	}
+
+	@Test
+	void endUsersOfOneConsumerWithDifferentAuthorizationNeverSeeEachOthersResponse() {
+		// One consumer (bob's app key); the end user's own token rides in Authorization; the upstream opts in.
+		String path = "/c/auth/me-" + counter + "?h=Cache-Control:public, max-age=60";
+		var firstResult = asBob(path, "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.expectBody(String.class).returnResult();
+		String first = firstResult.getResponseBody();
+		awaitStored(firstResult.getResponseHeaders().getFirst("X-Cache-Key"));
+		String second = asBob(path, "Bearer user-two").expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.expectBody(String.class).returnResult().getResponseBody();
+		String firstAgain = asBob(path, "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectBody(String.class).returnResult().getResponseBody();
+
+		assertThat(first).contains("Bearer user-one");
+		assertThat(second).contains("Bearer user-two").doesNotContain("user-one");
+		assertThat(firstAgain).contains("Bearer user-one").doesNotContain("user-two");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+	}
+
+	@Test
+	void responseToAnAuthorizedRequestIsNotStoredUnlessPublicSMaxAgeOrMustRevalidate() {
+		String path = "/c/auth/private-" + counter;
+		asBob(path, "Bearer user-one").expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		asBob(path, "Bearer user-one").expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+
+		for (String optIn : List.of("public", "s-maxage=60", "must-revalidate")) {
+			String allowed = path + "?h=Cache-Control:" + optIn;
+			asBob(allowed, "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Miss");
+			Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> asBob(allowed, "Bearer user-one")
+				.expectHeader().valueEquals("X-Cache-Status", "Hit"));
+		}
+		// Without Authorization the same consumer's responses are stored as before.
+		missStored(this.path.replace("/c/basic/", "/c/auth/") + "?apikey=bob-secret-key-1234");
+	}
+
+	@Test
+	void forcedCachingStillNeverStoresAnAuthorizedResponseTheUpstreamDidNotOptIn() {
+		String path = "/c/forced/item-" + counter;
+		asBob(path + "?h=Cache-Control:private", "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		asBob(path + "?h=Cache-Control:private", "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		asBob(path, "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstream.receivedCount()).isEqualTo(3);
+
+		asBob(path + "?h=Cache-Control:public", "Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Miss");
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> asBob(path + "?h=Cache-Control:public",
+				"Bearer user-one").expectHeader().valueEquals("X-Cache-Status", "Hit"));
+		asBob(path + "?h=Cache-Control:public", "Bearer user-two").expectHeader().valueEquals("X-Cache-Status", "Miss");
+	}
+
+	@Test
+	void getWithABodyIsForwardedButNeitherStoredNorAnsweredFromTheCache() {
+		this.client.method(org.springframework.http.HttpMethod.GET).uri(this.path).bodyValue("poison").exchange()
+			.expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstreamRequest().bodyAsString()).isEqualTo("poison");
+
+		String clean = get(this.path).expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(clean).doesNotContain("poison");
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> get(this.path)
+			.expectHeader().valueEquals("X-Cache-Status", "Hit"));
+
+		upstream.clear();
+		this.client.method(org.springframework.http.HttpMethod.GET).uri(this.path)
+			.body(Flux.just("chun", "ked"), String.class).exchange()
+			.expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		this.client.method(org.springframework.http.HttpMethod.HEAD).uri(this.path).bodyValue("poison").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+	}
+
+	@Test
+	void headIsAnsweredFromTheGetEntryAndAHeadResponseIsNeverReplayed() {
+		this.client.head().uri(this.path).exchange().expectStatus().isOk();
+		assertThat(upstreamRequest().method()).isEqualTo("HEAD");
+		var full = get(this.path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.expectBody().returnResult();
+		assertThat(full.getResponseBody()).isNotEmpty();
+		long length = full.getResponseBody().length;
+		assertThat(full.getResponseHeaders().getContentLength()).isEqualTo(length);
+		awaitStored(full.getResponseHeaders().getFirst("X-Cache-Key"));
+		upstream.clear();
+
+		this.client.head().uri(this.path).exchange().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().contentLength(length);
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().contentLength(length)
+			.expectBody().consumeWith((body) -> assertThat(body.getResponseBody()).hasSize((int) length));
+		assertThat(upstream.receivedCount()).isZero();
+	}
+
+	@Test
+	void headFirstNeverLeavesAnEmptyEntryForGet() {
+		this.client.head().uri(this.path).exchange().expectStatus().isOk();
+		this.client.head().uri(this.path).exchange().expectStatus().isOk();
+		byte[] body = get(this.path).expectStatus().isOk().expectBody().returnResult().getResponseBody();
+
+		assertThat(body).isNotEmpty();
 		assertThat(upstream.receivedCount()).isEqualTo(3);
 	}
 
@@ -287,6 +423,16 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void mustRevalidateEntryNeverStandsInWhenStale() {
+		String path = "/c/stale/item-" + counter + "?h=Cache-Control:must-revalidate";
+		missStored(path);
+		upstream.failWith(503);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(30));
+
+		get(path).expectStatus().isEqualTo(503);
+	}
+
+	@Test
 	void staleEntryStandsInWhenTheUpstreamIsGone() {
 		String path = "/c/down/item-" + counter;
 		missStored(path);
@@ -319,7 +465,28 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	private void missStored(String path) {
 		String key = get(path).expectHeader().valueEquals("X-Cache-Status", "Miss")
 			.returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
+		awaitStored(key);
+	}
+
+	private void awaitStored(String key) {
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.store.get(key).block() != null);
+	}
+
+	private ResponseSpec asBob(String path, String authorization) {
+		return this.client.get().uri(path).header("apikey", "bob-secret-key-1234").header("Authorization", authorization)
+			.exchange();
+	}
+
+	/** Sends n requests at once (with the given request Cache-Control); their "status X-Cache-Status". */
+	private List<String> concurrently(int n, String path, String cacheControl) {
+		WebClient client = WebClient.create(this.baseUrl);
+		return Flux.range(0, n)
+			.flatMap((i) -> client.get().uri(path).header("Cache-Control", cacheControl)
+				.exchangeToMono((response) -> response.releaseBody()
+					.thenReturn(response.statusCode().value() + " "
+							+ response.headers().asHttpHeaders().getFirst("X-Cache-Status"))), n)
+			.collectList()
+			.block(Duration.ofSeconds(30));
 	}
 
 	private ResponseSpec get(String path) {
