@@ -23,6 +23,8 @@ class TrustedProxyHeadersTest extends EdgeTest {
 		assertThat(seen.header("X-Real-IP")).containsExactly("198.51.100.7");
 		assertThat(seen.header("True-Client-IP")).containsExactly("203.0.113.50");
 		assertThat(seen.headers().headerNames()).noneMatch((name) -> name.equalsIgnoreCase("X_Real_IP"));
+		// Read, then removed: the upstream learns the client from X-Real-IP only.
+		assertThat(seen.header("X-Forwarded-For")).isEmpty();
 	}
 
 }
