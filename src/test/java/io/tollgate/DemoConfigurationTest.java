@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -27,6 +28,9 @@ class DemoConfigurationTest {
 
 	@LocalServerPort
 	private int port;
+
+	@LocalManagementPort
+	private int managementPort;
 
 	private WebTestClient client;
 
@@ -80,6 +84,16 @@ class DemoConfigurationTest {
 		RecordingUpstream.RecordedRequest seen = upstream.takeRequest();
 		assertThat(seen.header("X-Consumer-Username")).containsExactly("guest");
 		assertThat(seen.header("X-Anonymous-Consumer")).containsExactly("true");
+	}
+
+	@Test
+	void infoTellsTheVersionAndTheCommit() {
+		WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build()
+			.get().uri("/actuator/info").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.build.version").isNotEmpty()
+			.jsonPath("$.git.commit.id").isNotEmpty();
 	}
 
 }
