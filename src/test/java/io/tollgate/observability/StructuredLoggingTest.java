@@ -47,6 +47,14 @@ class StructuredLoggingTest {
 		}
 	}
 
+	@Test
+	void withoutAFormatApplicationLogsArePlainLines() throws Exception {
+		List<String> lines = startAndCollectLines();
+
+		assertThat(lines).anyMatch((line) -> line.contains(" INFO ") && line.contains("Started TollgateApplication"));
+		assertThat(lines).noneMatch((line) -> line.startsWith("{\"@timestamp\""));
+	}
+
 	private List<String> startAndCollectLines(String... arguments) throws Exception {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Djava.io.tmpdir=" + this.tmp, "-cp", System.getProperty("java.class.path"),
