@@ -13,21 +13,32 @@ final class ClientAddressHeaders {
 
 	static final String REAL_IP = "X-Real-IP";
 
-	/** Kept from a trusted proxy, removed from others (Spring Cloud Gateway handles X-Forwarded-* and Forwarded). */
+	/**
+	 * Kept from a trusted proxy, removed from others (Spring Cloud Gateway handles X-Forwarded-For, -Host, -Port,
+	 * -Proto, -Prefix and Forwarded): the names proxies, CDNs and frameworks use for the client's address or scheme.
+	 */
 	private static final List<String> FROM_TRUSTED_PROXIES_ONLY = List.of("x-real-ip", "true-client-ip",
-			"x-client-ip", "cf-connecting-ip");
+			"x-client-ip", "client-ip", "cf-connecting-ip", "fastly-client-ip", "x-cluster-client-ip",
+			"x-original-forwarded-for", "x-forwarded-ssl", "x-forwarded-scheme", "x-forwarded-server", "x-url-scheme",
+			"front-end-https");
+
+	/**
+	 * Removed from everyone: they replace the request's URL on IIS URL Rewrite and older Symfony and Zend, past the
+	 * path the firewall checked.
+	 */
+	private static final List<String> NEVER_ACCEPTED = List.of("x-original-url", "x-rewrite-url");
 
 	/** Never accepted with underscores. */
-	private static final List<String> UNDERSCORE_FORBIDDEN = List.of("x-real-ip", "true-client-ip", "x-client-ip",
-			"cf-connecting-ip", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
-			"x-forwarded-prefix", "forwarded");
+	private static final List<String> UNDERSCORE_FORBIDDEN = List.of("x-forwarded-for", "x-forwarded-proto",
+			"x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded");
 
 	private ClientAddressHeaders() {
 	}
 
-	/** Removed whoever sent it: an address header spelt with underscores. */
-	static boolean isForgedSpelling(CharSequence name) {
-		return HeaderNames.hasUnderscore(name) && matchesAny(name, UNDERSCORE_FORBIDDEN);
+	/** Removed whoever sent it: a URL override, or an address header spelt with underscores. */
+	static boolean isNeverAccepted(CharSequence name) {
+		return matchesAny(name, NEVER_ACCEPTED) || (HeaderNames.hasUnderscore(name)
+				&& (matchesAny(name, UNDERSCORE_FORBIDDEN) || matchesAny(name, FROM_TRUSTED_PROXIES_ONLY)));
 	}
 
 	/** Believed from a trusted proxy only. */

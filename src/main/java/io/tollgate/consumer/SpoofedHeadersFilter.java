@@ -60,7 +60,7 @@ class SpoofedHeadersFilter implements WebFilter, Ordered {
 	}
 
 	private List<String> consider(CharSequence name, ServerWebExchange exchange, List<String> forged) {
-		boolean remove = IdentityHeaders.isReserved(name) || ClientAddressHeaders.isForgedSpelling(name)
+		boolean remove = IdentityHeaders.isReserved(name) || ClientAddressHeaders.isNeverAccepted(name)
 				|| (ClientAddressHeaders.isTrustedProxyOnly(name) && !this.clientIp.isFromTrustedProxy(exchange));
 		if (!remove) {
 			return forged;

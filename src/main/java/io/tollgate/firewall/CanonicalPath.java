@@ -102,17 +102,21 @@ final class CanonicalPath {
 		return path;
 	}
 
-	/** Refuses {@code //}, and {@code .} or {@code ..} segments (also before a {@code ;}, as Tomcat reads them). */
+	/**
+	 * Refuses {@code //}, and {@code .} or {@code ..} segments (also before a {@code ;}, as Tomcat reads them). An
+	 * encoded slash, where it is allowed, bounds segments too: an upstream that decodes it before resolving dot
+	 * segments would otherwise read {@code /blobs/..%2F..%2Fsecure} as {@code /secure}.
+	 */
 	private static void checkSegments(String path) {
 		int length = path.length();
 		int start = 1;
 		int end = -1;
 		for (int i = 1; i <= length; i++) {
-			char c = (i < length) ? path.charAt(i) : '/';
-			if (c == ';' && end < 0) {
-				end = i;
-			}
-			if (c != '/') {
+			int boundary = (i == length || path.charAt(i) == '/') ? 1 : isEncodedSlash(path, i) ? 3 : 0;
+			if (boundary == 0) {
+				if (path.charAt(i) == ';' && end < 0) {
+					end = i;
+				}
 				continue;
 			}
 			int valueEnd = (end >= 0) ? end : i;
@@ -123,9 +127,15 @@ final class CanonicalPath {
 			if ((size == 1 || size == 2) && path.charAt(start) == '.' && path.charAt(valueEnd - 1) == '.') {
 				throw new Rejected(Violation.DOT_SEGMENT);
 			}
-			start = i + 1;
+			start = i + boundary;
+			i += boundary - 1;
 			end = -1;
 		}
+	}
+
+	/** {@code %2F} at {@code i}: canonical paths write escapes in upper case. */
+	private static boolean isEncodedSlash(String path, int i) {
+		return path.charAt(i) == '%' && i + 2 < path.length() && path.charAt(i + 1) == '2' && path.charAt(i + 2) == 'F';
 	}
 
 	private static String decodeUnreserved(String raw, Rules rules) {

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,7 +44,10 @@ import org.springframework.web.util.pattern.PatternParseException;
 @Component
 class RequestFirewall implements WebFilter, Ordered {
 
-	private static final Set<HttpMethod> STANDARD = Set.of(HttpMethod.values());
+	/** RFC 9110's methods (Spring's {@link HttpMethod#values()} lacks CONNECT). */
+	private static final Set<HttpMethod> STANDARD = Stream
+		.concat(Stream.of(HttpMethod.values()), Stream.of(HttpMethod.valueOf("CONNECT")))
+		.collect(Collectors.toUnmodifiableSet());
 
 	private final Set<HttpMethod> allowed;
 

@@ -83,6 +83,9 @@ final class JwkSetCache {
 			.retrieve()
 			.bodyToMono(String.class)
 			.map((body) -> jwksUri(body, issuerUri))
+			// Before the cache: a discovery request that is never answered must fail, not be the one every later
+			// fetch waits on (a cached Mono never cancels its source).
+			.timeout(FETCH_TIMEOUT)
 			.cache((uri) -> Duration.ofMillis(Long.MAX_VALUE), (ex) -> Duration.ZERO, () -> Duration.ZERO);
 		return new JwkSetCache(issuerUri, discovered, ttl, cooldown, System::nanoTime);
 	}

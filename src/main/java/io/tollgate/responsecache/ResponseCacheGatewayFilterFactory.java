@@ -148,7 +148,7 @@ public class ResponseCacheGatewayFilterFactory
 				return bypass(exchange, chain);
 			}
 			Identity identity = Identity.of(exchange);
-			boolean authorized = request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION);
+			boolean authorized = ResponsePolicy.carriesCredentials(request.getHeaders());
 			boolean unknownSubject = exchange.getAttribute(Identity.UNMAPPED_SUBJECT_ATTRIBUTE) != null;
 			if (unknownSubject || (authorized && (identity == null || identity.anonymous() || !this.config.varyByConsumer))) {
 				// A response to credentials the gateway does not know could be anyone's: never shared.
@@ -293,9 +293,9 @@ public class ResponseCacheGatewayFilterFactory
 		/**
 		 * What identifies a response: route, method (HEAD reads GET's entries), path, query (parameters sorted),
 		 * the encodings the client accepts, the configured vary headers, with vary-by-consumer the consumer and
-		 * credential, and for requests with Authorization the SHA-256 of its value: two end users behind one
-		 * consumer (one app key, each with their own token) never share an entry. Hashed: it may hold values that
-		 * must not be shown.
+		 * credential, and for requests with credentials (Authorization, Cookie) the SHA-256 of their values: two end
+		 * users behind one consumer (one app key, each with their own token, in a header or a cookie) never share an
+		 * entry. Hashed: it may hold values that must not be shown.
 		 */
 		private String key(ServerHttpRequest request, Identity identity, boolean authorized) {
 			StringBuilder key = new StringBuilder(128);
@@ -322,8 +322,7 @@ public class ResponseCacheGatewayFilterFactory
 				}
 			}
 			if (authorized) {
-				key.append("\nauthorization=")
-					.append(sha256Hex(String.join("\n", request.getHeaders().get(HttpHeaders.AUTHORIZATION))));
+				key.append("\ncredentials=").append(sha256Hex(ResponsePolicy.credentials(request.getHeaders())));
 			}
 			return hash(key.toString());
 		}

@@ -50,6 +50,22 @@ final class ResponsePolicy {
 	}
 
 	/**
+	 * Whether a request carries credentials: {@code Authorization} (RFC 9111 section 3.5), or a {@code Cookie}, where
+	 * JwtAuth may take its token from and sessions live. Treated alike, as Varnish does: a response to either is
+	 * stored only when the upstream says it may be shared, and only for the same values.
+	 */
+	static boolean carriesCredentials(HttpHeaders request) {
+		return request.containsHeader(HttpHeaders.AUTHORIZATION) || request.containsHeader(HttpHeaders.COOKIE);
+	}
+
+	/** The credentials of a request, as one string to digest for its key. */
+	static String credentials(HttpHeaders request) {
+		List<String> authorization = request.getOrEmpty(HttpHeaders.AUTHORIZATION);
+		List<String> cookies = request.getOrEmpty(HttpHeaders.COOKIE);
+		return String.join("\n", authorization) + "\ncookie\n" + String.join("\n", cookies);
+	}
+
+	/**
 	 * How long the response stays fresh and which request headers it varies on beyond the key; null when it must
 	 * not be stored.
 	 */
@@ -59,7 +75,7 @@ final class ResponsePolicy {
 			return null;
 		}
 		CacheControl directives = CacheControl.parse(response.get(HttpHeaders.CACHE_CONTROL));
-		if (request.containsHeader(HttpHeaders.AUTHORIZATION) && !directives.allowsSharingAnAuthorizedResponse()) {
+		if (carriesCredentials(request) && !directives.allowsSharingAnAuthorizedResponse()) {
 			// Read even when the route does not honour Cache-Control: forcing a TTL never makes an
 			// authenticated response shareable unless the upstream opted in (RFC 9111 section 3.5).
 			return null;

@@ -37,6 +37,19 @@ class PathFirewallTest extends HardeningTest {
 	}
 
 	@ParameterizedTest
+	@ValueSource(strings = { "/blobs/..%2F..%2Fsecure/hello", "/blobs/x%2F..%2F..%2Fsecure/hello",
+			"/blobs/%2F..%2Fsecure/hello", "/blobs/a/..%2f..%2f..%2fsecure/hello", "/blobs/%2e%2e%2F..%2Fsecure/hello",
+			"/blobs/a%2F.%2Fb", "/blobs/a%2F%2Fb", "/blobs/a%2F..", "/blobs/..%2F" })
+	void dotAndEmptySegmentsAroundAnAllowedEncodedSlashAreRefused(String path) {
+		// An upstream that decodes %2F before resolving dot segments (nginx, Tomcat with encodedSolidusHandling=decode)
+		// would walk out of /blobs/.
+		RawHttp.Response response = raw("GET", path);
+
+		assertThat(response.status()).as(path).isEqualTo(400);
+		assertThat(normalising.rawPaths()).isEmpty();
+	}
+
+	@ParameterizedTest
 	@ValueSource(strings = { "/open/..\\secure/hello", "/open/\\..\\secure/hello", "/open/%%32e", "/open/%zz",
 			"/open/%2" })
 	void pathThatIsNotAUriIsRefusedAndReachesNothing(String path) {
@@ -89,7 +102,7 @@ class PathFirewallTest extends HardeningTest {
 	}
 
 	@Test
-	void unknownMethodIsAnswered501AndTraceIsNotAllowed() {
+	void unknownMethodIsAnswered501AndTraceAndConnectAreNotAllowed() {
 		RawHttp.Response unknown = raw("FOO" + "x".repeat(200), "/open/x");
 		assertThat(unknown.status()).isEqualTo(501);
 		assertThat(unknown.header("Content-Type")).isEqualTo("application/problem+json");
@@ -97,6 +110,7 @@ class PathFirewallTest extends HardeningTest {
 		RawHttp.Response trace = raw("TRACE", "/open/x");
 		assertThat(trace.status()).isEqualTo(405);
 		assertThat(trace.header("Allow")).contains("GET").doesNotContain("TRACE");
+		assertThat(raw("CONNECT", "/open/x").status()).isEqualTo(405);
 		assertThat(normalising.rawPaths()).isEmpty();
 	}
 
