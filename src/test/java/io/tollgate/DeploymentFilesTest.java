@@ -26,7 +26,7 @@ class DeploymentFilesTest {
 		assertThat(services).containsKeys("gateway", "consul", "redis", "prometheus", "grafana", "jaeger", "orders-1",
 				"orders-2");
 		Map<String, Object> gateway = services.get("gateway");
-		assertThat((List<String>) gateway.get("ports")).contains("8000:8000", "8001:8001");
+		assertThat((List<String>) gateway.get("ports")).contains("8000:8000", "127.0.0.1:8001:8001");
 		Map<String, String> env = (Map<String, String>) gateway.get("environment");
 		assertThat(env).containsEntry("CONSUL_HOST", "consul")
 			.containsEntry("SPRING_DATA_REDIS_HOST", "redis")
@@ -52,6 +52,35 @@ class DeploymentFilesTest {
 		assertThat(services.get("grafana").get("volumes").toString()).contains("./grafana/dashboards")
 			.contains("./grafana/provisioning");
 		assertThat(Path.of("grafana/dashboards/tollgate.json")).exists();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void composePublishesOnlyTheProxyPortToAllInterfacesAndHoldsNoFixedSecret() throws IOException {
+		Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
+		Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+
+		// Redis is reachable on the compose network only; everything but the proxy port is bound to loopback.
+		assertThat(services.get("redis")).doesNotContainKey("ports");
+		services.forEach((name, service) -> {
+			for (Object port : (List<Object>) service.getOrDefault("ports", List.of())) {
+				if (!(name.equals("gateway") && port.equals("8000:8000"))) {
+					assertThat(port.toString()).as(name + " publishes " + port).startsWith("127.0.0.1:");
+				}
+			}
+		});
+
+		// Secrets come from the environment, and compose refuses to start without them.
+		String required = "\\$\\{[A-Z_]+:\\?[^}]+}";
+		Map<String, String> env = (Map<String, String>) services.get("gateway").get("environment");
+		assertThat(env.get("TOLLGATE_ADMIN_USERS_0_PASSWORD")).matches(required);
+		assertThat(env.get("SPRING_DATA_REDIS_PASSWORD")).matches(required);
+		assertThat(services.get("redis").get("command").toString()).contains("--requirepass").containsPattern(required);
+		assertThat((Map<String, String>) services.get("grafana").get("environment"))
+			.hasEntrySatisfying("GF_SECURITY_ADMIN_PASSWORD", (password) -> assertThat(password).matches(required));
+		// Prometheus reads the admin password from a compose secret, not from a file in the repository.
+		assertThat(Files.readString(Path.of("grafana/prometheus.yml"))).contains("password_file:")
+			.doesNotContainPattern("(?m)^\\s*password:");
 	}
 
 	@Test

@@ -1,18 +1,26 @@
 package io.tollgate.admin;
 
+import java.time.Duration;
 import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Who may use the admin (Actuator) endpoints on the management port ({@code tollgate.admin}). There is no
  * default user: with none configured, only {@code health} and {@code info} answer.
  *
  * @param users the admin users
+ * @param loginThrottle how many HTTP Basic attempts one client address may make before it is answered 429
  */
 @ConfigurationProperties("tollgate.admin")
-public record AdminProperties(@DefaultValue List<User> users) {
+@Validated
+public record AdminProperties(@DefaultValue List<User> users, @DefaultValue @Valid LoginThrottle loginThrottle) {
 
 	/**
 	 * One admin user.
@@ -22,6 +30,18 @@ public record AdminProperties(@DefaultValue List<User> users) {
 	 * {@code {bcrypt}$2a$...}; a plain one is bcrypt-encoded at startup and not kept
 	 */
 	public record User(String username, String password) {
+	}
+
+	/**
+	 * Throttling of HTTP Basic logins on the management port, per client address (each check costs a bcrypt hash).
+	 *
+	 * @param maxFailures attempts with credentials one address may make per window before it gets 429; a
+	 * successful login forgives the earlier ones
+	 * @param window how long attempts are counted from an address's first one (and how long it is then refused)
+	 * @param maxClients the most addresses tracked at once (least used evicted beyond it)
+	 */
+	public record LoginThrottle(@DefaultValue("10") @Positive int maxFailures,
+			@DefaultValue("5m") @NotNull Duration window, @DefaultValue("10000") @Positive long maxClients) {
 	}
 
 }

@@ -13,7 +13,8 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
  * Spring Security on the management port only. It lives in the management child context (registered as a
  * {@code ManagementContextConfiguration}), so the proxy port never runs a security filter chain: measured here,
  * even a permit-all chain halves proxy throughput. {@code health} and {@code info} are open; every other
- * endpoint needs an admin user ({@code tollgate.admin.users}), with HTTP Basic.
+ * endpoint needs an admin user ({@code tollgate.admin.users}), with HTTP Basic, throttled per client address
+ * ({@link AdminLoginThrottle}).
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -30,6 +31,11 @@ class AdminSecurityConfiguration {
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.build();
+	}
+
+	@Bean
+	AdminLoginThrottle adminLoginThrottle(AdminProperties properties) {
+		return new AdminLoginThrottle(properties.loginThrottle());
 	}
 
 	@Bean

@@ -34,7 +34,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * {@code KeyAuth}: API-key authentication with Kong key-auth semantics.
@@ -231,8 +230,22 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 					kept.add(pair);
 				}
 			}
-			String query = (kept.length() == 0) ? null : kept.toString();
-			return UriComponentsBuilder.fromUri(uri).replaceQuery(query).build(true).toUri();
+			return withRawQuery(uri, (kept.length() == 0) ? null : kept.toString());
+		}
+
+		/**
+		 * The same URI with another raw query, built from the raw text and never re-encoded or validated: clients
+		 * send queries that are not strict RFC 3986 ({@code a[]=1}), which Netty and {@link URI} accept and the
+		 * upstream must receive as sent; a strict builder would answer them 500.
+		 */
+		static URI withRawQuery(URI uri, String rawQuery) {
+			String whole = uri.toString();
+			int hash = whole.indexOf('#');
+			String fragment = (hash >= 0) ? whole.substring(hash) : "";
+			String beforeFragment = (hash >= 0) ? whole.substring(0, hash) : whole;
+			int question = beforeFragment.indexOf('?');
+			String base = (question >= 0) ? beforeFragment.substring(0, question) : beforeFragment;
+			return URI.create((rawQuery != null) ? base + "?" + rawQuery + fragment : base + fragment);
 		}
 
 		/** The configured name and its {@code -}/{@code _} twins (Kong and nginx treat them as one header). */

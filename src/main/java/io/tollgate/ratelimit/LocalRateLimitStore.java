@@ -91,6 +91,13 @@ public class LocalRateLimitStore implements RateLimitStore {
 
 		private final long[] quotaCounts = new long[WINDOWS];
 
+		/**
+		 * Per window, the epoch ms until which its counts matter. Kept per window because one key can be counted
+		 * by routes with different windows ({@code scope: global}): a route that counts seconds must not shorten
+		 * the life of a day quota another route holds under the same key.
+		 */
+		private final long[] relevantUntil = new long[WINDOWS];
+
 		/** How long from its last write this entry must be kept. */
 		private volatile long lifetimeMs = Window.HOUR.lengthMs();
 
@@ -112,7 +119,6 @@ public class LocalRateLimitStore implements RateLimitStore {
 				allowed &= used[i] < limits.get(i).limit();
 			}
 			List<Decision.Usage> usages = new ArrayList<>(n);
-			long lifetime = 0;
 			for (int i = 0; i < n; i++) {
 				WindowLimit limit = limits.get(i);
 				Window window = limit.window();
@@ -126,7 +132,9 @@ public class LocalRateLimitStore implements RateLimitStore {
 					else {
 						wait = slidingWait(window, now, (used[i] >= limit.limit()) ? used[i] - limit.limit() + 1 : 1);
 					}
-					lifetime = Math.max(lifetime, window.lengthMs() + 2 * window.bucketMs());
+					if (consume) {
+						this.relevantUntil[w] = Math.max(this.relevantUntil[w], now + window.lengthMs() + 2 * window.bucketMs());
+					}
 				}
 				else {
 					wait = quotaPeriods[i].endMs() - now;
@@ -138,11 +146,17 @@ public class LocalRateLimitStore implements RateLimitStore {
 						this.quotaCounts[w]++;
 						used[i]++;
 					}
-					lifetime = Math.max(lifetime, wait);
+					if (consume) {
+						this.relevantUntil[w] = Math.max(this.relevantUntil[w], quotaPeriods[i].endMs());
+					}
 				}
 				usages.add(new Decision.Usage(window, limit.limit(), used[i], wait));
 			}
 			if (consume) {
+				long lifetime = 0;
+				for (long until : this.relevantUntil) {
+					lifetime = Math.max(lifetime, until - now);
+				}
 				this.lifetimeMs = lifetime;
 			}
 			return new Decision(allowed, usages);

@@ -11,7 +11,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /** Applies {@code tollgate.tls.plain-http} (only registered when it is not {@code allow}). */
 class PlainHttpPolicyFilter implements WebFilter, Ordered {
@@ -33,10 +32,24 @@ class PlainHttpPolicyFilter implements WebFilter, Ordered {
 		if (this.policy == TlsProperties.PlainHttp.REFUSE) {
 			return ProblemWriter.write(exchange, HttpStatus.FORBIDDEN, "HTTPS is required");
 		}
-		URI https = UriComponentsBuilder.fromUri(exchange.getRequest().getURI()).scheme("https").port(-1).build(true).toUri();
 		exchange.getResponse().setStatusCode(HttpStatus.PERMANENT_REDIRECT);
-		exchange.getResponse().getHeaders().setLocation(https);
+		exchange.getResponse().getHeaders().setLocation(https(exchange.getRequest().getURI()));
 		return exchange.getResponse().setComplete();
+	}
+
+	/**
+	 * The https URI on the default port, from the request's raw path and query as sent: never re-encoded or
+	 * validated, since clients send queries that are not strict RFC 3986 ({@code a[]=1}) and a strict builder would
+	 * answer them 500.
+	 */
+	static URI https(URI request) {
+		StringBuilder https = new StringBuilder("https://").append(request.getHost());
+		String path = request.getRawPath();
+		https.append((path == null || path.isEmpty()) ? "/" : path);
+		if (request.getRawQuery() != null) {
+			https.append('?').append(request.getRawQuery());
+		}
+		return URI.create(https.toString());
 	}
 
 	private boolean isPlainHttp(ServerWebExchange exchange) {

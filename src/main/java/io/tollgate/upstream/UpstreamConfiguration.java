@@ -29,6 +29,11 @@ class UpstreamConfiguration {
 	}
 
 	@Bean
+	ClientBodyFailureFilter clientBodyFailureFilter() {
+		return new ClientBodyFailureFilter();
+	}
+
+	@Bean
 	RetryBudgetFilter retryBudgetFilter(UpstreamProperties properties, MeterRegistry meters) {
 		return new RetryBudgetFilter(properties.retryBudget(), meters);
 	}

@@ -1,6 +1,11 @@
 package io.tollgate.keyauth;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 import io.tollgate.testsupport.GatewayTest;
 import io.tollgate.testsupport.RecordingUpstream.RecordedRequest;
@@ -145,6 +150,25 @@ class KeyAuthGatewayFilterFactoryTest extends GatewayTest {
 			.isOk();
 
 		assertThat(upstreamRequest().requestUri()).isEqualTo("/hidden/request?c=valu%651&b=value2&a=value3");
+	}
+
+	@Test
+	void hideCredentialsKeepsBracketedParametersThatAreNotStrictUriSyntax() throws IOException {
+		// Sent as raw bytes, exactly as written.
+		String status = rawGet("/hidden/request?apikey=" + BOB_KEY + "&a[]=1&b=2");
+
+		assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+		assertThat(upstreamRequest().requestUri()).isIn("/hidden/request?a[]=1&b=2", "/hidden/request?a%5B%5D=1&b=2");
+	}
+
+	private String rawGet(String target) throws IOException {
+		int port = Integer.parseInt(this.baseUrl.substring(this.baseUrl.lastIndexOf(':') + 1));
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(5000);
+			socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+		}
 	}
 
 	@Test

@@ -109,6 +109,23 @@ class RateLimitStoreTest {
 		assertThat(store.trackedKeys()).isZero();
 	}
 
+	@Test
+	void localStoreKeepsADayQuotaOfOneRouteWhenAnotherRouteSharingTheKeyCountsOnlySeconds() {
+		// scope: global: routes with different windows count under one key.
+		AtomicLong nanos = new AtomicLong();
+		LocalRateLimitStore store = new LocalRateLimitStore(1000, ZoneId.of("UTC"), nanos::get);
+		List<WindowLimit> quotaRoute = List.of(new WindowLimit(Window.DAY, 2));
+		List<WindowLimit> burstRoute = List.of(new WindowLimit(Window.SECOND, 100));
+		long morning = Instant.parse("2026-11-22T08:00:00Z").toEpochMilli();
+		store.consume("shared", quotaRoute, morning).block();
+		store.consume("shared", quotaRoute, morning).block();
+		store.consume("shared", burstRoute, morning).block();
+
+		nanos.addAndGet(Duration.ofMinutes(5).toNanos());
+		assertThat(store.consume("shared", quotaRoute, morning + Duration.ofMinutes(5).toMillis()).block().allowed())
+			.isFalse();
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "redis", "local" })
 	void dayQuotaFollowsTheConfiguredZone(String kind) {

@@ -124,6 +124,21 @@ class TlsTest {
 	}
 
 	@Test
+	void redirectKeepsBracketedQueryThatIsNotStrictUriSyntax() {
+		String location = client().secure((spec) -> spec.sslContext(Http11SslContextSpec.forClient()
+			.configure((builder) -> builder.trustManager(certificates.ca()))))
+			.headers((headers) -> headers.set("X-Forwarded-Proto", "http"))
+			.get()
+			.uri("https://localhost:" + port() + "/mtls/x?a[]=1&b=%5B2%5D")
+			.responseSingle((response, body) -> Mono.just(response.status().code() + " "
+					+ response.responseHeaders().get("Location")))
+			.block(Duration.ofSeconds(10));
+
+		assertThat(location).startsWith("308 https://localhost").containsAnyOf("/mtls/x?a[]=1&b=%5B2%5D",
+				"/mtls/x?a%5B%5D=1&b=%5B2%5D");
+	}
+
+	@Test
 	void plainHttpIsNotServedOnTheTlsPort() {
 		Throwable failure = catchThrowable(() -> client().get()
 			.uri("http://localhost:" + port() + "/mtls/x")

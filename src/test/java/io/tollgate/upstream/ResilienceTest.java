@@ -1,17 +1,25 @@
 package io.tollgate.upstream;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.tollgate.testsupport.GatewayTest;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -28,6 +36,12 @@ class ResilienceTest extends GatewayTest {
 	private static final RecordingUpstream pairB = RecordingUpstream.start();
 
 	private static final int circuitPort = freePort();
+
+	@Autowired
+	private OutlierDetector outliers;
+
+	@Autowired
+	private CircuitBreakerRegistry circuitBreakers;
 
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
@@ -121,6 +135,47 @@ class ResilienceTest extends GatewayTest {
 		for (int i = 0; i < 6; i++) {
 			this.client.get().uri("/u/outlier/x").exchange().expectStatus().isOk();
 		}
+	}
+
+	@Test
+	void oversizedUploadsOpenNoCircuitAndEjectNoInstance() {
+		// u-upload: CircuitBreaker (opens at 50% of 4 calls), two instances (3 failures in a row eject), 1KB limit.
+		for (int i = 0; i < 12; i++) {
+			this.client.post().uri("/u/upload/x").body(chunks(4, 512), DataBuffer.class).exchange()
+				.expectStatus().isEqualTo(413);
+		}
+
+		for (int i = 0; i < 4; i++) {
+			this.client.post().uri("/u/upload/x").bodyValue("{}").exchange().expectStatus().isOk();
+		}
+		assertThat(this.outliers.ejectedCount(System.currentTimeMillis())).isZero();
+		assertThat(this.circuitBreakers.circuitBreaker("cb-upload").getMetrics().getNumberOfFailedCalls()).isZero();
+	}
+
+	@Test
+	void clientThatAbortsMidUploadOpensNoCircuitAndEjectsNoInstance() throws Exception {
+		int port = Integer.parseInt(this.baseUrl.substring(this.baseUrl.lastIndexOf(':') + 1));
+		for (int i = 0; i < 8; i++) {
+			try (Socket socket = new Socket("127.0.0.1", port)) {
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /u/upload/x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+						+ "100\r\n" + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				Thread.sleep(100);
+				socket.setSoLinger(true, 0);
+			}
+		}
+		Thread.sleep(300);
+
+		for (int i = 0; i < 4; i++) {
+			this.client.post().uri("/u/upload/x").bodyValue("{}").exchange().expectStatus().isOk();
+		}
+		assertThat(this.outliers.ejectedCount(System.currentTimeMillis())).isZero();
+		assertThat(this.circuitBreakers.circuitBreaker("cb-upload").getMetrics().getNumberOfFailedCalls()).isZero();
+	}
+
+	private static Flux<DataBuffer> chunks(int count, int size) {
+		return Flux.range(0, count).map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(new byte[size]));
 	}
 
 	private static int freePort() {

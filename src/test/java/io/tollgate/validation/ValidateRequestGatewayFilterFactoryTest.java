@@ -74,6 +74,13 @@ class ValidateRequestGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void a255KbArrayOfInvalidItemsIs400ListingMaxErrorsInDocumentOrder() {
+		invalid("/v/orders", BodyValidatorTest.invalidOrder(255 * 1024)).jsonPath("$.errors.length()").isEqualTo(20)
+			.jsonPath("$.errors[0].pointer").isEqualTo("/items/0/sku")
+			.jsonPath("$.errors[1].pointer").isEqualTo("/items/0/qty");
+	}
+
+	@Test
 	void draft07SchemaFromAFilePathIsHonoured() {
 		this.client.post().uri("/v/legacy").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"x\",\"age\":3}")
 			.exchange().expectStatus().isOk();
