@@ -40,7 +40,7 @@ final class JwkSetCache {
 	/** A fetch (discovery included) that takes longer fails: tokens waiting for keys are not held longer. */
 	static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
 
-	private static final WebClient web = WebClient.create();
+	private final WebClient web;
 
 	private final String name;
 
@@ -56,7 +56,9 @@ final class JwkSetCache {
 
 	private final AtomicReference<Mono<Snapshot>> inFlight = new AtomicReference<>();
 
-	private JwkSetCache(String name, Mono<URI> location, Duration ttl, Duration cooldown, LongSupplier nanoTime) {
+	private JwkSetCache(WebClient web, String name, Mono<URI> location, Duration ttl, Duration cooldown,
+			LongSupplier nanoTime) {
+		this.web = web;
 		this.name = name;
 		this.location = location;
 		this.ttl = ttl.toNanos();
@@ -65,8 +67,8 @@ final class JwkSetCache {
 	}
 
 	/** The JWK set at {@code jwkSetUri}. */
-	static JwkSetCache forJwkSetUri(String jwkSetUri, Duration ttl, Duration cooldown) {
-		return new JwkSetCache(jwkSetUri, Mono.fromSupplier(() -> URI.create(jwkSetUri)), ttl, cooldown,
+	static JwkSetCache forJwkSetUri(WebClient web, String jwkSetUri, Duration ttl, Duration cooldown) {
+		return new JwkSetCache(web, jwkSetUri, Mono.fromSupplier(() -> URI.create(jwkSetUri)), ttl, cooldown,
 				System::nanoTime);
 	}
 
@@ -75,7 +77,7 @@ final class JwkSetCache {
 	 * {issuer}/.well-known/openid-configuration}), looked up on the first fetch and kept once found; the metadata's
 	 * {@code issuer} must be {@code issuerUri} (OpenID Connect Discovery 1.0, section 4.3).
 	 */
-	static JwkSetCache forIssuer(String issuerUri, Duration ttl, Duration cooldown) {
+	static JwkSetCache forIssuer(WebClient web, String issuerUri, Duration ttl, Duration cooldown) {
 		String base = issuerUri.endsWith("/") ? issuerUri.substring(0, issuerUri.length() - 1) : issuerUri;
 		Mono<URI> discovered = web.get()
 			.uri(URI.create(base + "/.well-known/openid-configuration"))
@@ -87,7 +89,7 @@ final class JwkSetCache {
 			// fetch waits on (a cached Mono never cancels its source).
 			.timeout(FETCH_TIMEOUT)
 			.cache((uri) -> Duration.ofMillis(Long.MAX_VALUE), (ex) -> Duration.ZERO, () -> Duration.ZERO);
-		return new JwkSetCache(issuerUri, discovered, ttl, cooldown, System::nanoTime);
+		return new JwkSetCache(web, issuerUri, discovered, ttl, cooldown, System::nanoTime);
 	}
 
 	private static URI jwksUri(String metadata, String issuerUri) {
@@ -182,7 +184,7 @@ final class JwkSetCache {
 
 	private Mono<JWKSet> fetch() {
 		return this.location
-			.flatMap((uri) -> web.get()
+			.flatMap((uri) -> this.web.get()
 				.uri(uri)
 				.accept(MediaType.APPLICATION_JSON, MediaType.parseMediaType("application/jwk-set+json"))
 				.retrieve()

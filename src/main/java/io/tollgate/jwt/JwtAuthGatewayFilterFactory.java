@@ -28,6 +28,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -36,12 +37,15 @@ import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -76,11 +80,22 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 
 	private final Set<String> warnedWithoutAudiences = ConcurrentHashMap.newKeySet();
 
-	public JwtAuthGatewayFilterFactory(ConsumerRegistry registry, SensitiveParameters sensitive, MeterRegistry meters) {
+	/** Fetches identity providers' keys, on the server's own Reactor Netty resources (closed with the context). */
+	private final WebClient keyClient;
+
+	public JwtAuthGatewayFilterFactory(ConsumerRegistry registry, SensitiveParameters sensitive, MeterRegistry meters,
+			ObjectProvider<ReactorResourceFactory> resources) {
 		super(Config.class);
 		this.registry = registry;
 		this.sensitive = sensitive;
 		this.meters = meters;
+		ReactorResourceFactory factory = resources.getIfAvailable();
+		this.keyClient = (factory != null)
+				? WebClient.builder()
+					.clientConnector(new ReactorClientHttpConnector(factory,
+							(client) -> client.responseTimeout(JwkSetCache.FETCH_TIMEOUT)))
+					.build()
+				: WebClient.create();
 	}
 
 	@Override
@@ -110,8 +125,8 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		List<Object> key = List.of(String.valueOf(config.jwkSetUri), String.valueOf(config.issuerUri),
 				config.jwksCacheTtl, config.jwksRefreshCooldown);
 		return this.jwkSets.computeIfAbsent(key, (k) -> (config.jwkSetUri != null)
-				? JwkSetCache.forJwkSetUri(config.jwkSetUri, config.jwksCacheTtl, config.jwksRefreshCooldown)
-				: JwkSetCache.forIssuer(config.issuerUri, config.jwksCacheTtl, config.jwksRefreshCooldown));
+				? JwkSetCache.forJwkSetUri(this.keyClient, config.jwkSetUri, config.jwksCacheTtl, config.jwksRefreshCooldown)
+				: JwkSetCache.forIssuer(this.keyClient, config.issuerUri, config.jwksCacheTtl, config.jwksRefreshCooldown));
 	}
 
 	/** Why a request was not authenticated: status, the problem detail and the challenge. */

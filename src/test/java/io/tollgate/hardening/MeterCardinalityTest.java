@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -22,12 +24,22 @@ class MeterCardinalityTest extends HardeningTest {
 
 	@Test
 	void distinctMethodsPathsAndHeaderValuesDoNotGrowTheMeters() {
-		HttpClient http = HttpClient.create().baseUrl("http://127.0.0.1:" + this.gatewayPort);
-		// Warm up: the meters of each route and status exist once.
-		send(http, 0, 50);
-		int before = this.meters.getMeters().size();
+		// Its own connections and event loop: Reactor Netty's global ones are disposed whenever a context closes.
+		LoopResources loops = LoopResources.create("cardinality-client", 1, true);
+		ConnectionProvider connections = ConnectionProvider.create("cardinality-client", 16);
+		HttpClient http = HttpClient.create(connections).runOn(loops).baseUrl("http://127.0.0.1:" + this.gatewayPort);
+		int before;
+		try {
+			// Warm up: the meters of each route and status exist once.
+			send(http, 0, 50);
+			before = this.meters.getMeters().size();
 
-		send(http, 50, 10_000);
+			send(http, 50, 10_000);
+		}
+		finally {
+			connections.dispose();
+			loops.dispose();
+		}
 
 		assertThat(this.meters.getMeters().size() - before).isLessThan(20);
 		assertThat(this.meters.find("tollgate.requests").timers())

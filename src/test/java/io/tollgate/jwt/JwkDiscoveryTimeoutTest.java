@@ -58,7 +58,7 @@ class JwkDiscoveryTimeoutTest {
 
 	@Test
 	void aDiscoveryRequestThatIsNeverAnsweredDoesNotStopLaterFetchesFromFindingTheKeys() throws Exception {
-		JwkSetCache cache = JwkSetCache.forIssuer(issuer(), Duration.ofMinutes(5), Duration.ofMillis(200));
+		JwkSetCache cache = JwkSetCache.forIssuer(org.springframework.web.reactive.function.client.WebClient.create(), issuer(), Duration.ofMinutes(5), Duration.ofMillis(200));
 		JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("a").build();
 
 		// The first fetch hangs on discovery and gives up after FETCH_TIMEOUT (tokens get 503 meanwhile).

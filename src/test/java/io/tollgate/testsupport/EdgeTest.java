@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -33,9 +34,11 @@ public abstract class EdgeTest extends GatewayTest {
 
 	protected static final KeyPair ec = generate("EC", "secp256r1");
 
+	// Its own event loop: Reactor Netty's global ones are disposed whenever an application context closes.
 	private static final DisposableServer jwks = HttpServer.create()
 		.host("127.0.0.1")
 		.port(0)
+		.runOn(LoopResources.create("edge-jwks", 1, true))
 		.route((routes) -> routes.get("/jwks.json",
 				(request, response) -> response.header("Content-Type", "application/json")
 					.sendString(Mono.just(new JWKSet(List.of(
