@@ -3,6 +3,8 @@ package io.tollgate;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.tollgate.redis.RedisReadiness;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;

@@ -3,10 +3,10 @@ package io.tollgate.acl;
 import java.util.List;
 import java.util.Set;
 
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.Identity;
-import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -32,9 +32,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGatewayFilterFactory.Config> {
-
-	/** Right after auth: rate limits and everything else only count admitted consumers. */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 20;
 
 	public AclGatewayFilterFactory() {
 		super(Config.class);
@@ -71,7 +68,7 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 			public String toString() {
 				return "Acl[allow=" + allow + ", deny=" + deny + "]";
 			}
-		}, ORDER);
+		}, PolicyOrder.ACL);
 	}
 
 	/** Arguments of {@code Acl}. */

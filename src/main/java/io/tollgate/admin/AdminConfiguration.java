@@ -2,8 +2,8 @@ package io.tollgate.admin;
 
 import java.util.Objects;
 
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
-import io.tollgate.error.InvalidConfigurationException;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;

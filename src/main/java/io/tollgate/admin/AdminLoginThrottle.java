@@ -1,7 +1,6 @@
 package io.tollgate.admin;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -92,8 +92,7 @@ class AdminLoginThrottle implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// Before Spring Security's WebFilterChainProxy (-100), which checks the password.
-		return -200;
+		return PolicyOrder.ADMIN_LOGIN_THROTTLE;
 	}
 
 	private static final class Attempts {

@@ -1,6 +1,6 @@
 package io.tollgate.consumer;
 
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 
 import org.springframework.web.server.ServerWebExchange;
 

@@ -1,8 +1,6 @@
 package io.tollgate.consumer;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -11,15 +9,6 @@ import java.util.HexFormat;
  * a key because the digest is one-way.
  */
 final class ApiKeyDigest {
-
-	private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
-		}
-	});
 
 	private final byte[] bytes;
 
@@ -31,7 +20,7 @@ final class ApiKeyDigest {
 	}
 
 	static ApiKeyDigest ofKey(String key) {
-		return new ApiKeyDigest(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
+		return new ApiKeyDigest(Sha256.of(key));
 	}
 
 	/** @throws IllegalArgumentException unless {@code hex} is 64 hexadecimal characters */

@@ -22,11 +22,6 @@ class ConsumerConfiguration {
 		return new ConsumerRegistry(properties);
 	}
 
-	@Bean
-	ClientIp clientIp(ClientIpProperties properties) {
-		return new ClientIp(properties);
-	}
-
 	/** Masks key properties by name, and any property (an environment variable, say) whose value is a key. */
 	@Bean
 	SanitizingFunction consumerSecretsSanitizer(ConsumerRegistry registry) {

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerProperties.ApiKeyDefinition;
 import io.tollgate.consumer.ConsumerProperties.ConsumerDefinition;
-import io.tollgate.error.InvalidConfigurationException;
 
 import org.springframework.util.StringUtils;
 

@@ -14,11 +14,7 @@ public record Identity(Consumer consumer, String credentialId, boolean anonymous
 
 	private static final String ATTRIBUTE = Identity.class.getName();
 
-	/**
-	 * Set (to the token's subject) when a request was authenticated but names no known consumer: such a request
-	 * has no consumer to key caches or quotas by, so shared caches pass it through.
-	 */
-	public static final String UNMAPPED_SUBJECT_ATTRIBUTE = Identity.class.getName() + ".unmappedSubject";
+	private static final String UNMAPPED_SUBJECT = Identity.class.getName() + ".unmappedSubject";
 
 	public static Identity authenticated(Credential credential) {
 		return new Identity(credential.consumer(), credential.id(), false);
@@ -35,6 +31,19 @@ public record Identity(Consumer consumer, String credentialId, boolean anonymous
 
 	public void storeIn(ServerWebExchange exchange) {
 		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+	/**
+	 * Marks an exchange authenticated (a valid token) for a subject that names no known consumer: such a request
+	 * has no consumer to key caches or quotas by, so shared caches pass it through.
+	 */
+	public static void storeUnmappedSubject(ServerWebExchange exchange, String subject) {
+		exchange.getAttributes().put(UNMAPPED_SUBJECT, (subject != null) ? subject : "unknown");
+	}
+
+	/** The subject of an authenticated exchange that has no consumer; null otherwise. */
+	public static String unmappedSubject(ServerWebExchange exchange) {
+		return exchange.getAttribute(UNMAPPED_SUBJECT);
 	}
 
 }

@@ -3,6 +3,8 @@ package io.tollgate.consumer;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tollgate.edge.HeaderNames;
+
 import org.springframework.http.HttpHeaders;
 
 /** The headers that tell an upstream who the caller is. Only the gateway may set them. */

@@ -3,6 +3,9 @@ package io.tollgate.consumer;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tollgate.edge.ClientAddressHeaders;
+import io.tollgate.edge.ClientIp;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 
@@ -72,7 +75,7 @@ class SpoofedHeadersFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return HIGHEST_PRECEDENCE + 2;
+		return PolicyOrder.SPOOFED_HEADERS;
 	}
 
 }

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
-import io.tollgate.observability.RequestId;
+import io.tollgate.tracing.RequestId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;

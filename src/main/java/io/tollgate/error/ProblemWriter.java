@@ -3,8 +3,8 @@ package io.tollgate.error;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.tollgate.observability.RequestId;
-import io.tollgate.observability.Traces;
+import io.tollgate.tracing.RequestId;
+import io.tollgate.tracing.Traces;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.observability.RequestId;
+import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.tracing.RequestId;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -145,7 +146,7 @@ class RequestFirewall implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return HIGHEST_PRECEDENCE;
+		return PolicyOrder.FIREWALL;
 	}
 
 }

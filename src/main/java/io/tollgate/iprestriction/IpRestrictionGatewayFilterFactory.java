@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
-import io.tollgate.consumer.ClientIp;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
+import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -29,14 +29,22 @@ import org.springframework.web.server.ServerWebExchange;
 public class IpRestrictionGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<IpRestrictionGatewayFilterFactory.Config> {
 
-	/** After auth, like Kong's ip-restriction (990 after key-auth 1250): an unknown caller learns nothing more. */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 10;
-
 	private final ClientIp clientIp;
 
 	public IpRestrictionGatewayFilterFactory(ClientIp clientIp) {
 		super(Config.class);
 		this.clientIp = clientIp;
+	}
+
+	/** {@code IpRestriction=10.0.0.0/8,192.168.0.0/16}: the allowed CIDRs; {@code deny} in the long form. */
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("allow");
+	}
+
+	@Override
+	public ShortcutType shortcutType() {
+		return ShortcutType.GATHER_LIST;
 	}
 
 	@Override
@@ -63,7 +71,7 @@ public class IpRestrictionGatewayFilterFactory
 			public String toString() {
 				return "IpRestriction[allow=" + config.allow + ", deny=" + config.deny + "]";
 			}
-		}, ORDER);
+		}, PolicyOrder.IP_RESTRICTION);
 	}
 
 	private static List<IpSubnetFilterRule> rules(List<String> cidrs, String property) {

@@ -14,16 +14,16 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.AnonymousConsumer;
 import io.tollgate.consumer.Consumer;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Credential;
 import io.tollgate.consumer.Identity;
 import io.tollgate.consumer.JwtSecret;
-import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
-import io.tollgate.observability.SensitiveParameters;
+import io.tollgate.observability.SensitiveQueryParameters;
+import io.tollgate.pipeline.PolicyOrder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -65,14 +65,9 @@ import org.springframework.web.server.ServerWebExchange;
 @Component
 public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<JwtAuthGatewayFilterFactory.Config> {
 
-	/** Before KeyAuth (Kong runs jwt before key-auth). */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER - 10;
-
 	private static final Log logger = LogFactory.getLog(JwtAuthGatewayFilterFactory.class);
 
 	private final ConsumerRegistry registry;
-
-	private final SensitiveParameters sensitive;
 
 	private final MeterRegistry meters;
 
@@ -83,11 +78,10 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 	/** Fetches identity providers' keys, on the server's own Reactor Netty resources (closed with the context). */
 	private final WebClient keyClient;
 
-	public JwtAuthGatewayFilterFactory(ConsumerRegistry registry, SensitiveParameters sensitive, MeterRegistry meters,
+	public JwtAuthGatewayFilterFactory(ConsumerRegistry registry, MeterRegistry meters,
 			ObjectProvider<ReactorResourceFactory> resources) {
 		super(Config.class);
 		this.registry = registry;
-		this.sensitive = sensitive;
 		this.meters = meters;
 		ReactorResourceFactory factory = resources.getIfAvailable();
 		this.keyClient = (factory != null)
@@ -98,13 +92,16 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 				: WebClient.create();
 	}
 
+	/** {@code JwtAuth=https://idp.example/jwks.json,https://idp.example}: the identity provider's keys and issuer. */
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("jwkSetUri", "issuer");
+	}
+
 	@Override
 	public GatewayFilter apply(Config config) {
 		config.validate();
 		AnonymousConsumer anonymous = AnonymousConsumer.resolve(this.registry, config.anonymous);
-		if (config.queryParam != null) {
-			this.sensitive.add(config.queryParam);
-		}
 		ReactiveJwtDecoder provider = null;
 		if (config.usesIdentityProvider()) {
 			if (config.audiences.isEmpty() && this.warnedWithoutAudiences.add(String.valueOf(config.routeId))) {
@@ -114,7 +111,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 			provider = JwtDecoders.forIdentityProvider(keys(config),
 					(config.issuer != null) ? config.issuer : config.issuerUri, config.audiences, config.clockSkew);
 		}
-		return new OrderedGatewayFilter(new JwtAuthFilter(config, provider, anonymous), ORDER);
+		return new OrderedGatewayFilter(new JwtAuthFilter(config, provider, anonymous), PolicyOrder.JWT_AUTH);
 	}
 
 	/**
@@ -142,7 +139,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 
 	}
 
-	private final class JwtAuthFilter implements GatewayFilter {
+	private final class JwtAuthFilter implements GatewayFilter, SensitiveQueryParameters {
 
 		private final Config config;
 
@@ -153,6 +150,11 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 		private final Map<String, ReactiveJwtDecoder> secretDecoders = new ConcurrentHashMap<>();
 
 		private final Map<String, io.micrometer.core.instrument.Counter> failures = new ConcurrentHashMap<>();
+
+		@Override
+		public Collection<String> sensitiveQueryParameters() {
+			return (this.config.queryParam != null) ? List.of(this.config.queryParam) : List.of();
+		}
 
 		JwtAuthFilter(Config config, ReactiveJwtDecoder provider, AnonymousConsumer anonymous) {
 			this.config = config;
@@ -183,8 +185,7 @@ public class JwtAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Jw
 					auth.identity().storeIn(exchange);
 				}
 				else {
-					exchange.getAttributes().put(Identity.UNMAPPED_SUBJECT_ATTRIBUTE,
-							(auth.jwt().getSubject() != null) ? auth.jwt().getSubject() : "unknown");
+					Identity.storeUnmappedSubject(exchange, auth.jwt().getSubject());
 				}
 				return chain.filter(exchange);
 			}).onErrorResume(FailureException.class, (ex) -> reject(exchange, chain, ex.failure));

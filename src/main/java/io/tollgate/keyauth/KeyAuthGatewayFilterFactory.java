@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,15 +13,16 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.AnonymousConsumer;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Credential;
 import io.tollgate.consumer.Identity;
-import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.observability.SensitiveParameters;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.observability.SensitiveQueryParameters;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -53,14 +55,6 @@ import org.springframework.web.server.ServerWebExchange;
 @Component
 public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<KeyAuthGatewayFilterFactory.Config> {
 
-	/**
-	 * Tollgate's policies run in DESIGN.md's order (auth, Acl, RateLimit, ValidateRequest, ResponseCache) and all of
-	 * them before Spring Cloud Gateway's own route filters, which get orders 1..n by position: so Retry and
-	 * CircuitBreaker wrap only the upstream call, never auth, quotas or the cache. Below -1 also means before
-	 * NettyWriteResponseFilter takes hold of the response (the cache records it).
-	 */
-	public static final int ORDER = -200;
-
 	static final String NO_KEY = "No API key found in request";
 
 	static final String DUPLICATE_KEY = "Duplicate API key found";
@@ -69,14 +63,11 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 	private final ConsumerRegistry registry;
 
-	private final SensitiveParameters sensitive;
-
 	private final MeterRegistry meters;
 
-	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry, SensitiveParameters sensitive, MeterRegistry meters) {
+	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry, MeterRegistry meters) {
 		super(Config.class);
 		this.registry = registry;
-		this.sensitive = sensitive;
 		this.meters = meters;
 	}
 
@@ -90,7 +81,6 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 		config.validate();
 		AnonymousConsumer anonymous = AnonymousConsumer.resolve(this.registry, config.anonymous);
 		// Key names never reach the access log with their values.
-		config.keyNames.forEach(this.sensitive::add);
 		Map<String, Counter> failures = new HashMap<>();
 		for (String reason : List.of(NO_KEY, DUPLICATE_KEY, INVALID_KEY)) {
 			failures.put(reason, Counter.builder("tollgate.auth.failures")
@@ -100,7 +90,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 				.tag("reason", reasonTag(reason))
 				.register(this.meters));
 		}
-		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, anonymous, failures), ORDER);
+		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, anonymous, failures), PolicyOrder.KEY_AUTH);
 	}
 
 	private static String reasonTag(String reason) {
@@ -118,7 +108,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 	}
 
-	private static final class KeyAuthFilter implements GatewayFilter {
+	private static final class KeyAuthFilter implements GatewayFilter, SensitiveQueryParameters {
 
 		private final Config config;
 
@@ -140,6 +130,11 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 			this.failures = failures;
 			this.headerSpellings = config.keyNames.stream().map(KeyAuthFilter::spellings).toList();
 			this.wwwAuthenticate = (config.realm != null) ? "Key realm=\"" + config.realm + "\"" : "Key";
+		}
+
+		@Override
+		public Collection<String> sensitiveQueryParameters() {
+			return this.config.keyNames;
 		}
 
 		@Override

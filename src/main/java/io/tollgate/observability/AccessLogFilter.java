@@ -10,8 +10,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.tollgate.consumer.ClientIp;
 import io.tollgate.consumer.Identity;
+import io.tollgate.edge.ClientIp;
+import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.ratelimit.RateLimitOutcome;
+import io.tollgate.responsecache.CacheStatus;
+import io.tollgate.tracing.MethodTag;
+import io.tollgate.tracing.RequestId;
+import io.tollgate.tracing.Traces;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
@@ -40,11 +46,6 @@ import org.springframework.web.server.WebFilterChain;
  * consumer ({@code tollgate.consumer.requests}).
  */
 public class AccessLogFilter implements WebFilter, Ordered {
-
-	/** Attributes other filters set for the log line. */
-	public static final String RATE_LIMIT_OUTCOME = "tollgate.ratelimit.outcome";
-
-	public static final String RATE_LIMIT_STORE = "tollgate.ratelimit.store";
 
 	private static final Log log = LogFactory.getLog("tollgate.access");
 
@@ -139,7 +140,7 @@ public class AccessLogFilter implements WebFilter, Ordered {
 		Identity identity = Identity.of(exchange);
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		Long upstreamNanos = exchange.getAttribute(UpstreamTimingFilter.ATTRIBUTE);
-		String query = this.sensitive.mask(request.getURI().getRawQuery());
+		String query = this.sensitive.mask(request.getURI().getRawQuery(), route);
 		StringWriter out = new StringWriter(384);
 		try (JsonGenerator json = JSON.createGenerator(out)) {
 			json.writeStartObject();
@@ -165,9 +166,10 @@ public class AccessLogFilter implements WebFilter, Ordered {
 			// Responses written by the error handler go around the counting decorator: their Content-Length says.
 			json.writeNumberProperty("bytes_out",
 					Math.max(bytesOut, exchange.getResponse().getHeaders().getContentLength()));
-			json.writeStringProperty("cache", exchange.getResponse().getHeaders().getFirst("X-Cache-Status"));
-			json.writeStringProperty("rate_limit", exchange.getAttribute(RATE_LIMIT_OUTCOME));
-			json.writeStringProperty("rate_limit_store", exchange.getAttribute(RATE_LIMIT_STORE));
+			json.writeStringProperty("cache", CacheStatus.of(exchange));
+			RateLimitOutcome rateLimit = RateLimitOutcome.of(exchange);
+			json.writeStringProperty("rate_limit", (rateLimit != null) ? rateLimit.decision() : null);
+			json.writeStringProperty("rate_limit_store", (rateLimit != null) ? rateLimit.store() : null);
 			json.writeEndObject();
 		}
 		return out.toString();
@@ -175,8 +177,7 @@ public class AccessLogFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// Right after the request id: it times (and sees) everything else.
-		return HIGHEST_PRECEDENCE + 3;
+		return PolicyOrder.ACCESS_LOG;
 	}
 
 	/** Counts the body bytes written to the client. */

@@ -1,13 +1,8 @@
 package io.tollgate.observability;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.TracerProvider;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.tollgate.consumer.ClientIp;
+import io.tollgate.edge.ClientIp;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,23 +18,6 @@ class ObservabilityConfiguration {
 	AccessLogFilter accessLogFilter(ClientIp clientIp, SensitiveParameters sensitive, MeterRegistry meters,
 			ObservabilityProperties properties) {
 		return new AccessLogFilter(clientIp, sensitive, meters, properties);
-	}
-
-	/** Boot's OpenTelemetry tracer (sampler from management.tracing.sampling); a no-op one without tracing. */
-	@Bean
-	ServerSpanFilter serverSpanFilter(ObjectProvider<Tracer> tracer, ObjectProvider<ContextPropagators> propagators) {
-		return new ServerSpanFilter(tracer.getIfAvailable(() -> TracerProvider.noop().get("io.tollgate")),
-				textMapPropagator(propagators));
-	}
-
-	@Bean
-	TraceHeadersFilter traceHeadersFilter(ObjectProvider<ContextPropagators> propagators) {
-		return new TraceHeadersFilter(textMapPropagator(propagators));
-	}
-
-	private static TextMapPropagator textMapPropagator(ObjectProvider<ContextPropagators> propagators) {
-		ContextPropagators available = propagators.getIfAvailable();
-		return (available != null) ? available.getTextMapPropagator() : TextMapPropagator.noop();
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package io.tollgate.observability;
 
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -24,8 +25,7 @@ class UpstreamTimingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// NettyRoutingFilter is LOWEST_PRECEDENCE.
-		return LOWEST_PRECEDENCE - 1;
+		return PolicyOrder.UPSTREAM_TIMING;
 	}
 
 }

@@ -5,12 +5,13 @@ import java.time.Duration;
 
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tollgate.RedisReadiness;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.redis.RedisReadiness;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -36,17 +37,12 @@ class RateLimitConfiguration {
 
 
 	@Bean
-	RateLimitRoutes rateLimitRoutes() {
-		return new RateLimitRoutes();
-	}
-
-	@Bean
 	RateLimiterHealthIndicator rateLimiterHealthIndicator(RateLimiter limiter) {
 		return new RateLimiterHealthIndicator(limiter);
 	}
 
 	@Bean
-	RateLimitsEndpoint rateLimitsEndpoint(RateLimiter limiter, RateLimitRoutes routes,
+	RateLimitsEndpoint rateLimitsEndpoint(RateLimiter limiter, RouteLocator routes,
 			RateLimitGatewayFilterFactory factory, ConsumerRegistry registry) {
 		return new RateLimitsEndpoint(limiter, routes, factory, registry);
 	}

@@ -1,26 +1,22 @@
 package io.tollgate.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tollgate.EventLoops;
-import io.tollgate.consumer.ClientIp;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerProperties.Limits;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Identity;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.consumer.Sha256;
+import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.keyauth.KeyAuthGatewayFilterFactory;
-import io.tollgate.observability.AccessLogFilter;
+import io.tollgate.pipeline.EventLoops;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -48,9 +44,6 @@ import org.springframework.web.server.ServerWebExchange;
 @Component
 public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<RateLimitGatewayFilterFactory.Config> {
 
-	/** After auth (and Acl): counters are per consumer, and only for requests allowed in. */
-	public static final int ORDER = KeyAuthGatewayFilterFactory.ORDER + 30;
-
 	static final String EXCEEDED = "API rate limit exceeded";
 
 	private final RateLimiter limiter;
@@ -61,18 +54,15 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	private final MeterRegistry meters;
 
-	private final RateLimitRoutes routes;
-
 	private final Map<String, List<WindowLimit>> planLimits = new java.util.concurrent.ConcurrentHashMap<>();
 
 	public RateLimitGatewayFilterFactory(RateLimiter limiter, ConsumerRegistry registry, ClientIp clientIp,
-			MeterRegistry meters, RateLimitRoutes routes) {
+			MeterRegistry meters) {
 		super(Config.class);
 		this.limiter = limiter;
 		this.registry = registry;
 		this.clientIp = clientIp;
 		this.meters = meters;
-		this.routes = routes;
 	}
 
 	@Override
@@ -84,8 +74,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	public GatewayFilter apply(Config config) {
 		config.validate();
 		String routeId = (config.routeId != null) ? config.routeId : "unknown";
-		this.routes.register(routeId, config);
-		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId), ORDER);
+		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId), PolicyOrder.RATE_LIMIT);
 	}
 
 	/**
@@ -145,16 +134,11 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	/** Client-chosen values become short, brace-free key parts that reveal nothing. */
 	private static String sha256(String value) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-			return "sha256:" + HexFormat.of().formatHex(digest, 0, 16);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return "sha256:" + Sha256.shortHex(value);
 	}
 
-	private final class RateLimitFilter implements GatewayFilter {
+	/** A route's RateLimit; {@link RateLimitsEndpoint} reads the route's limits from it. */
+	final class RateLimitFilter implements GatewayFilter {
 
 		private final Config config;
 
@@ -171,6 +155,14 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 				this.allowed.put(source, counter("allowed", source));
 				this.rejected.put(source, counter("rejected", source));
 			}
+		}
+
+		Config config() {
+			return this.config;
+		}
+
+		String routeId() {
+			return this.routeId;
 		}
 
 		private Counter counter(String outcome, RateLimiter.Source source) {
@@ -191,8 +183,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 					EventLoops.of(exchange))
 				.flatMap((outcome) -> {
 					Decision decision = outcome.decision();
-					exchange.getAttributes().put(AccessLogFilter.RATE_LIMIT_OUTCOME, decision.allowed() ? "allowed" : "rejected");
-					exchange.getAttributes().put(AccessLogFilter.RATE_LIMIT_STORE, outcome.source().name().toLowerCase(Locale.ROOT));
+					RateLimitOutcome.store(exchange, decision, outcome.source());
 					if (!this.config.hideClientHeaders) {
 						writeHeaders(exchange.getResponse().getHeaders(), decision);
 					}

@@ -7,13 +7,14 @@ import java.util.Map;
 import io.tollgate.consumer.Consumer;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Identity;
+import io.tollgate.pipeline.RouteFilters;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.cloud.gateway.route.RouteLocator;
 
 /**
  * {@code /actuator/ratelimits/{consumer}[?route=id]}: a consumer's current usage per window on each route that
@@ -25,13 +26,13 @@ public class RateLimitsEndpoint {
 
 	private final RateLimiter limiter;
 
-	private final RateLimitRoutes routes;
+	private final RouteLocator routes;
 
 	private final RateLimitGatewayFilterFactory factory;
 
 	private final ConsumerRegistry registry;
 
-	RateLimitsEndpoint(RateLimiter limiter, RateLimitRoutes routes, RateLimitGatewayFilterFactory factory,
+	RateLimitsEndpoint(RateLimiter limiter, RouteLocator routes, RateLimitGatewayFilterFactory factory,
 			ConsumerRegistry registry) {
 		this.limiter = limiter;
 		this.routes = routes;
@@ -46,13 +47,15 @@ public class RateLimitsEndpoint {
 			return Mono.empty();
 		}
 		Identity identity = new Identity(found, null, false);
-		return Flux.fromIterable(this.routes.all().entrySet())
-			.filter((entry) -> route == null || route.equals(entry.getKey()))
-			.filter((entry) -> entry.getValue().limitBy() == LimitBy.CONSUMER)
-			.concatMap((entry) -> {
-				List<WindowLimit> limits = this.factory.limitsFor(entry.getValue(), identity);
-				String key = this.factory.keyFor(entry.getValue(), entry.getKey(), null, identity);
-				return this.limiter.peek(key, limits).map((decision) -> Map.entry(entry.getKey(), describe(decision)));
+		// The routes as they are now: a removed route is gone from here too.
+		return this.routes.getRoutes()
+			.mapNotNull((current) -> RouteFilters.first(current, RateLimitGatewayFilterFactory.RateLimitFilter.class))
+			.filter((limited) -> route == null || route.equals(limited.routeId()))
+			.filter((limited) -> limited.config().limitBy() == LimitBy.CONSUMER)
+			.concatMap((limited) -> {
+				List<WindowLimit> limits = this.factory.limitsFor(limited.config(), identity);
+				String key = this.factory.keyFor(limited.config(), limited.routeId(), null, identity);
+				return this.limiter.peek(key, limits).map((decision) -> Map.entry(limited.routeId(), describe(decision)));
 			})
 			.collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new)
 			.map((byRoute) -> {

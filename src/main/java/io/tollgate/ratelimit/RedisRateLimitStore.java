@@ -8,7 +8,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.tollgate.RedisReadiness;
+import io.tollgate.redis.RedisReadiness;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.ClassPathResource;

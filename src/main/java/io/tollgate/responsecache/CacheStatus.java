@@ -1,7 +1,13 @@
 package io.tollgate.responsecache;
 
-/** The value of {@code X-Cache-Status}, and the {@code result} tag of the lookup meter. */
-enum CacheStatus {
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The value of {@code X-Cache-Status}, and the {@code result} tag of the lookup meter; kept on the exchange for the
+ * access log.
+ */
+public enum CacheStatus {
 
 	/** Served from the cache (a stale entry too, when the upstream failed). */
 	HIT("Hit"),
@@ -18,8 +24,18 @@ enum CacheStatus {
 		this.header = header;
 	}
 
-	String header() {
-		return this.header;
+	private static final String ATTRIBUTE = CacheStatus.class.getName();
+
+	/** The exchange's cache status, as in {@code X-Cache-Status}; null when no ResponseCache filter ran. */
+	public static String of(ServerWebExchange exchange) {
+		CacheStatus status = exchange.getAttribute(ATTRIBUTE);
+		return (status != null) ? status.header : null;
+	}
+
+	/** Sets {@code X-Cache-Status} in the response headers and remembers it on the exchange. */
+	void applyTo(ServerWebExchange exchange, HttpHeaders responseHeaders) {
+		exchange.getAttributes().put(ATTRIBUTE, this);
+		responseHeaders.set(ResponseCacheGatewayFilterFactory.STATUS_HEADER, this.header);
 	}
 
 }

@@ -29,7 +29,7 @@ final class CachedResponses {
 			}
 			headers.add(header.getKey(), header.getValue());
 		}
-		headers.set(ResponseCacheGatewayFilterFactory.STATUS_HEADER, CacheStatus.HIT.header());
+		CacheStatus.HIT.applyTo(exchange, headers);
 		headers.set(ResponseCacheGatewayFilterFactory.KEY_HEADER, key);
 		headers.set(HttpHeaders.AGE, Long.toString(entry.ageSeconds(now)));
 		if (stale) {

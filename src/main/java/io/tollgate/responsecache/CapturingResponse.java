@@ -53,8 +53,7 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 			}));
 		}
 		boolean recording = capture.begin(code, getHeaders(), this.exchange, this.clock.millis());
-		getHeaders().set(ResponseCacheGatewayFilterFactory.STATUS_HEADER,
-				recording ? capture.status.header() : CacheStatus.BYPASS.header());
+		(recording ? capture.status : CacheStatus.BYPASS).applyTo(this.exchange, getHeaders());
 		getHeaders().set(ResponseCacheGatewayFilterFactory.KEY_HEADER, capture.key);
 		if (!recording) {
 			return super.writeWith(body);
@@ -72,7 +71,7 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 		Capture capture = this.exchange.getAttribute(Capture.ATTRIBUTE);
 		if (capture != null) {
 			capture.abandon();
-			getHeaders().set(ResponseCacheGatewayFilterFactory.STATUS_HEADER, CacheStatus.BYPASS.header());
+			CacheStatus.BYPASS.applyTo(this.exchange, getHeaders());
 		}
 		return super.writeAndFlushWith(body);
 	}

@@ -2,7 +2,7 @@ package io.tollgate.responsecache;
 
 import java.time.Duration;
 
-import io.tollgate.RedisReadiness;
+import io.tollgate.redis.RedisReadiness;
 import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.core.ReactiveRedisTemplate;

@@ -3,9 +3,9 @@ package io.tollgate.responsecache;
 import java.time.Clock;
 import java.time.Duration;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.RedisURI;
-import io.tollgate.RedisReadiness;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.redis.RedisReadiness;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;

@@ -1,13 +1,9 @@
 package io.tollgate.responsecache;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -17,10 +13,11 @@ import java.util.TreeSet;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tollgate.EventLoops;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.Identity;
-import io.tollgate.error.InvalidConfigurationException;
-import io.tollgate.validation.ValidateRequestGatewayFilterFactory;
+import io.tollgate.consumer.Sha256;
+import io.tollgate.pipeline.EventLoops;
+import io.tollgate.pipeline.PolicyOrder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -55,9 +52,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class ResponseCacheGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<ResponseCacheGatewayFilterFactory.Config> {
 
-	/** After auth, rate limits and validation: only admitted requests are served, and counted, from the cache. */
-	public static final int ORDER = ValidateRequestGatewayFilterFactory.ORDER + 10;
-
 	static final String STATUS_HEADER = "X-Cache-Status";
 
 	static final String KEY_HEADER = "X-Cache-Key";
@@ -91,7 +85,7 @@ public class ResponseCacheGatewayFilterFactory
 	@Override
 	public GatewayFilter apply(Config config) {
 		config.validate();
-		return new OrderedGatewayFilter(new ResponseCacheFilter(config), ORDER);
+		return new OrderedGatewayFilter(new ResponseCacheFilter(config), PolicyOrder.RESPONSE_CACHE);
 	}
 
 	/** The route filter. */
@@ -149,7 +143,7 @@ public class ResponseCacheGatewayFilterFactory
 			}
 			Identity identity = Identity.of(exchange);
 			boolean authorized = ResponsePolicy.carriesCredentials(request.getHeaders());
-			boolean unknownSubject = exchange.getAttribute(Identity.UNMAPPED_SUBJECT_ATTRIBUTE) != null;
+			boolean unknownSubject = Identity.unmappedSubject(exchange) != null;
 			if (unknownSubject || (authorized && (identity == null || identity.anonymous() || !this.config.varyByConsumer))) {
 				// A response to credentials the gateway does not know could be anyone's: never shared.
 				return bypass(exchange, chain);
@@ -232,7 +226,7 @@ public class ResponseCacheGatewayFilterFactory
 		private Mono<Void> forwardUnstored(ServerWebExchange exchange, GatewayFilterChain chain, String key,
 				CacheStatus status) {
 			count(status);
-			exchange.getResponse().getHeaders().set(STATUS_HEADER, status.header());
+			status.applyTo(exchange, exchange.getResponse().getHeaders());
 			exchange.getResponse().getHeaders().set(KEY_HEADER, key);
 			return chain.filter(exchange);
 		}
@@ -248,7 +242,7 @@ public class ResponseCacheGatewayFilterFactory
 			Capture capture = new Capture(key, status, stale, this.policy, waiters, (entry) -> store(key, entry),
 					exchange.getRequest().getHeaders(), this.staleIfErrorMs);
 			exchange.getAttributes().put(Capture.ATTRIBUTE, capture);
-			exchange.getResponse().getHeaders().set(STATUS_HEADER, status.header());
+			status.applyTo(exchange, exchange.getResponse().getHeaders());
 			ServerWebExchange recorded = exchange.mutate()
 				.response(new CapturingResponse(exchange.getResponse(), exchange, ResponseCacheGatewayFilterFactory.this.clock))
 				.build();
@@ -282,7 +276,7 @@ public class ResponseCacheGatewayFilterFactory
 
 		private Mono<Void> bypass(ServerWebExchange exchange, GatewayFilterChain chain) {
 			count(CacheStatus.BYPASS);
-			exchange.getResponse().getHeaders().set(STATUS_HEADER, CacheStatus.BYPASS.header());
+			CacheStatus.BYPASS.applyTo(exchange, exchange.getResponse().getHeaders());
 			return chain.filter(exchange);
 		}
 
@@ -322,9 +316,9 @@ public class ResponseCacheGatewayFilterFactory
 				}
 			}
 			if (authorized) {
-				key.append("\ncredentials=").append(sha256Hex(ResponsePolicy.credentials(request.getHeaders())));
+				key.append("\ncredentials=").append(Sha256.hex(ResponsePolicy.credentials(request.getHeaders())));
 			}
-			return hash(key.toString());
+			return Sha256.shortHex(key.toString());
 		}
 
 		@Override
@@ -395,24 +389,6 @@ public class ResponseCacheGatewayFilterFactory
 			}
 		}
 		return String.join(",", codings);
-	}
-
-	private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
-	});
-
-	static String hash(String value) {
-		return HexFormat.of().formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)), 0, 16);
-	}
-
-	/** The whole SHA-256 digest, in hex. */
-	static String sha256Hex(String value) {
-		return HexFormat.of().formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)));
 	}
 
 	/** What a request's {@code Cache-Control: no-cache} (or {@code Pragma: no-cache}) does. */

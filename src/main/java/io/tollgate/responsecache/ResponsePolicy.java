@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.tollgate.consumer.Sha256;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -138,7 +140,7 @@ final class ResponsePolicy {
 	/** A digest of the request's values: entries (in memory and Redis) never hold a request's cookie or token. */
 	private static String valueOf(HttpHeaders request, String name) {
 		List<String> values = request.get(name);
-		return (values == null) ? "" : ResponseCacheGatewayFilterFactory.hash(String.join(",", values));
+		return (values == null) ? "" : Sha256.shortHex(String.join(",", values));
 	}
 
 	/**

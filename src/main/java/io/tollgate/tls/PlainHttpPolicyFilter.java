@@ -2,8 +2,9 @@ package io.tollgate.tls;
 
 import java.net.URI;
 
-import io.tollgate.consumer.ClientIp;
+import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -62,7 +63,7 @@ class PlainHttpPolicyFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return HIGHEST_PRECEDENCE + 5;
+		return PolicyOrder.PLAIN_HTTP;
 	}
 
 }

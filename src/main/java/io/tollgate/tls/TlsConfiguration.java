@@ -1,6 +1,6 @@
 package io.tollgate.tls;
 
-import io.tollgate.consumer.ClientIp;
+import io.tollgate.edge.ClientIp;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;

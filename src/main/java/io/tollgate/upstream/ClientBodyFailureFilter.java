@@ -1,5 +1,6 @@
 package io.tollgate.upstream;
 
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -45,9 +46,7 @@ class ClientBodyFailureFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// After BodySizeLimitFilter (HIGHEST_PRECEDENCE + 500), so its errors pass through here; before the route's
-		// filters (CircuitBreaker, Retry) and AdaptCachedBodyGlobalFilter (+1000), so they are all inside.
-		return HIGHEST_PRECEDENCE + 600;
+		return PolicyOrder.CLIENT_BODY_FAILURE;
 	}
 
 }

@@ -2,13 +2,13 @@ package io.tollgate.upstream;
 
 import java.net.URI;
 
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
@@ -60,8 +60,7 @@ class OutlierRecorder implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// Right after the load balancer has chosen (10150): sees every attempt, retries included.
-		return ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER + 1;
+		return PolicyOrder.OUTLIER_RECORDER;
 	}
 
 }

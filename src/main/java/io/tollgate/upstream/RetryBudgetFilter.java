@@ -4,11 +4,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
 import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
@@ -81,8 +81,7 @@ class RetryBudgetFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// After the route's filters (Retry among them), before the load balancer picks an instance.
-		return ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER - 1;
+		return PolicyOrder.RETRY_BUDGET;
 	}
 
 }

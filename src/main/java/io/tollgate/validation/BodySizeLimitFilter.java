@@ -3,6 +3,7 @@ package io.tollgate.validation;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -63,8 +64,7 @@ class BodySizeLimitFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// After RemoveCachedBodyFilter (HIGHEST_PRECEDENCE), before AdaptCachedBodyGlobalFilter (+1000).
-		return HIGHEST_PRECEDENCE + 500;
+		return PolicyOrder.BODY_SIZE_LIMIT;
 	}
 
 	/** A body that errors (and releases what it holds) once it grows past the limit. */

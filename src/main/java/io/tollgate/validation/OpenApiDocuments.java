@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 
 import org.springframework.core.io.Resource;
 

@@ -8,9 +8,9 @@ import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.networknt.schema.Schema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
-import io.tollgate.ratelimit.RateLimitGatewayFilterFactory;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -49,9 +49,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class ValidateRequestGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<ValidateRequestGatewayFilterFactory.Config> {
 
-	/** After auth and rate limits: an unauthenticated or rate-limited client costs no body read. */
-	public static final int ORDER = RateLimitGatewayFilterFactory.ORDER + 10;
-
 	/**
 	 * Bodies at least this large are parsed and validated off the event loop (parallel scheduler): a 16 KB document
 	 * takes well under a millisecond; larger ones could hold the loop and every connection on it.
@@ -83,19 +80,23 @@ public class ValidateRequestGatewayFilterFactory
 		this.properties = properties;
 	}
 
+	/** {@code ValidateRequest=schemas/order.json,16KB}: the body schema, then optionally the body limit. */
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("bodySchema", "maxBodySize");
+	}
+
 	@Override
 	public GatewayFilter apply(Config config) {
 		config.validate();
 		Schema schema = (config.bodySchema != null) ? this.schemas.get(config.bodySchema) : null;
 		OpenApiInteractionValidator openapi = (config.openapi != null) ? this.documents.get(config.openapi) : null;
-		if (config.maxBodySize != null && config.routeId != null) {
-			this.limits.override(config.routeId, config.maxBodySize.toBytes());
-		}
 		int maxErrors = (config.maxErrors != null) ? config.maxErrors : this.properties.maxErrors();
-		return new OrderedGatewayFilter(new ValidateRequestFilter(config, schema, openapi, maxErrors), ORDER);
+		return new OrderedGatewayFilter(new ValidateRequestFilter(config, schema, openapi, maxErrors), PolicyOrder.VALIDATE_REQUEST);
 	}
 
-	private final class ValidateRequestFilter implements GatewayFilter {
+	/** A route's ValidateRequest; {@link BodySizeLimits} reads the route's body limit from it. */
+	final class ValidateRequestFilter implements GatewayFilter {
 
 		private final Config config;
 
@@ -110,6 +111,11 @@ public class ValidateRequestGatewayFilterFactory
 			this.schema = schema;
 			this.openapi = openapi;
 			this.maxErrors = maxErrors;
+		}
+
+		/** The route's own body limit; null when it uses the global one. */
+		Long maxBodySize() {
+			return (this.config.maxBodySize != null) ? this.config.maxBodySize.toBytes() : null;
 		}
 
 		@Override

@@ -1,6 +1,6 @@
 package io.tollgate.validation;
 
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.tollgate.TollgateApplication;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

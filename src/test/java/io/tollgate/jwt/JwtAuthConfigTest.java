@@ -2,7 +2,7 @@ package io.tollgate.jwt;
 
 import java.time.Duration;
 
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatCode;

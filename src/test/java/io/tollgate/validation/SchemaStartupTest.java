@@ -1,7 +1,7 @@
 package io.tollgate.validation;
 
 import io.tollgate.TollgateApplication;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;

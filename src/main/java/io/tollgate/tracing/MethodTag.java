@@ -1,4 +1,4 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
 import java.util.Set;
 
@@ -9,7 +9,7 @@ import org.springframework.http.HttpMethod;
  * client's choice (any token up to the request-line limit); used verbatim, every new token would be a new
  * series kept for the life of the process.
  */
-final class MethodTag {
+public final class MethodTag {
 
 	static final String OTHER = "OTHER";
 
@@ -18,7 +18,7 @@ final class MethodTag {
 	private MethodTag() {
 	}
 
-	static String of(HttpMethod method) {
+	public static String of(HttpMethod method) {
 		return STANDARD.contains(method) ? method.name() : OTHER;
 	}
 

@@ -1,4 +1,4 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
 import java.util.concurrent.ThreadLocalRandom;
 

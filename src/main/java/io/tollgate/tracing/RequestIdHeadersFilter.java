@@ -1,4 +1,6 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
+
+import io.tollgate.pipeline.PolicyOrder;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
@@ -24,7 +26,7 @@ class RequestIdHeadersFilter implements HttpHeadersFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return LOWEST_PRECEDENCE;
+		return PolicyOrder.REQUEST_ID_HEADERS;
 	}
 
 }

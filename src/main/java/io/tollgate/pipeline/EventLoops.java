@@ -1,4 +1,4 @@
-package io.tollgate;
+package io.tollgate.pipeline;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

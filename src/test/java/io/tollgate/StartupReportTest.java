@@ -1,7 +1,6 @@
-package io.tollgate.config;
+package io.tollgate;
 
-import io.tollgate.TollgateApplication;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,4 +1,4 @@
-package io.tollgate;
+package io.tollgate.redis;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.tollgate.error;
+package io.tollgate.config;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;

@@ -1,4 +1,4 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
 import io.tollgate.testsupport.GatewayTest;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.route.Route;
@@ -83,9 +84,7 @@ class ServerSpanFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		// With the access log, ahead of every policy and the error handler's writes: their problem bodies carry the
-		// trace id.
-		return HIGHEST_PRECEDENCE + 4;
+		return PolicyOrder.SERVER_SPAN;
 	}
 
 }

@@ -1,4 +1,4 @@
-package io.tollgate.consumer;
+package io.tollgate.edge;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.tollgate.consumer;
+package io.tollgate.edge;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,7 +9,7 @@ import java.util.List;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
-import io.tollgate.error.InvalidConfigurationException;
+import io.tollgate.config.InvalidConfigurationException;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;

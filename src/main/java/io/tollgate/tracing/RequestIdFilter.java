@@ -1,5 +1,6 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
+import io.tollgate.pipeline.PolicyOrder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -27,7 +28,7 @@ class RequestIdFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return HIGHEST_PRECEDENCE + 1; // right after the firewall
+		return PolicyOrder.REQUEST_ID;
 	}
 
 }

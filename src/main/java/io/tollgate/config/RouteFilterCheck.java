@@ -1,11 +1,11 @@
-package io.tollgate;
+package io.tollgate.config;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import io.tollgate.error.InvalidConfigurationException;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.cloud.gateway.config.GatewayProperties;
@@ -16,10 +16,10 @@ import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.stereotype.Component;
 
 /**
- * Checks the arguments of every Tollgate filter in the configured routes at startup. Spring Cloud Gateway
- * builds routes after startup and only logs a route it cannot build, so without this check a typo in
- * config-repo/ would leave a route silently missing (or open). Here it stops the application instead, naming
- * the property.
+ * Checks the configured routes' filters at startup: every filter name must exist, and every Tollgate filter's
+ * arguments must be valid. Spring Cloud Gateway builds routes after startup and only logs a route it cannot build
+ * (an unknown filter name included), so without this check a typo in config-repo/ would leave a route silently
+ * missing, or open. Here it stops the application instead, naming the property, the route and the filter.
  */
 @Component
 class RouteFilterCheck implements SmartInitializingSingleton {
@@ -32,10 +32,13 @@ class RouteFilterCheck implements SmartInitializingSingleton {
 
 	private final Map<String, GatewayFilterFactory<?>> factories;
 
+	private final Set<String> known;
+
 	RouteFilterCheck(GatewayProperties gateway, ConfigurationService configurationService,
 			List<GatewayFilterFactory<?>> factories) {
 		this.gateway = gateway;
 		this.configurationService = configurationService;
+		this.known = factories.stream().map(GatewayFilterFactory::name).collect(Collectors.toCollection(TreeSet::new));
 		this.factories = factories.stream()
 			.filter((factory) -> factory.getClass().getPackageName().startsWith("io.tollgate"))
 			.collect(Collectors.toMap(GatewayFilterFactory::name, Function.identity()));
@@ -53,6 +56,10 @@ class RouteFilterCheck implements SmartInitializingSingleton {
 	private void check(List<FilterDefinition> filters, String at, String routeId) {
 		for (int f = 0; f < filters.size(); f++) {
 			FilterDefinition definition = filters.get(f);
+			if (!this.known.contains(definition.getName())) {
+				throw new InvalidConfigurationException(at + "[" + f + "]", "route '" + routeId + "' names a filter '"
+						+ definition.getName() + "' that does not exist; known filters: " + this.known);
+			}
 			GatewayFilterFactory<?> factory = this.factories.get(definition.getName());
 			if (factory != null) {
 				check(factory, definition, at + "[" + f + "]", routeId);

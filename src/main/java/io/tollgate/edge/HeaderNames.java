@@ -1,26 +1,27 @@
-package io.tollgate.consumer;
+package io.tollgate.edge;
+
 
 /**
  * Header names compared the way the servers behind a gateway compare them: case-insensitively, and with
  * {@code _} read as {@code -}, since CGI, WSGI, Rack and PHP all map {@code X_Real_IP} and {@code X-Real-IP} onto
  * the same {@code HTTP_X_REAL_IP}. Allocates nothing.
  */
-final class HeaderNames {
+public final class HeaderNames {
 
 	private HeaderNames() {
 	}
 
 	/** {@code name} equals {@code lowerDashed} (lower case, dashes). */
-	static boolean matches(CharSequence name, String lowerDashed) {
+	public static boolean matches(CharSequence name, String lowerDashed) {
 		return name.length() == lowerDashed.length() && regionMatches(name, lowerDashed);
 	}
 
 	/** {@code name} starts with {@code lowerDashed} (lower case, dashes). */
-	static boolean startsWith(CharSequence name, String lowerDashed) {
+	public static boolean startsWith(CharSequence name, String lowerDashed) {
 		return name.length() >= lowerDashed.length() && regionMatches(name, lowerDashed);
 	}
 
-	static boolean hasUnderscore(CharSequence name) {
+	public static boolean hasUnderscore(CharSequence name) {
 		for (int i = 0; i < name.length(); i++) {
 			if (name.charAt(i) == '_') {
 				return true;

@@ -1,4 +1,4 @@
-package io.tollgate.consumer;
+package io.tollgate.edge;
 
 import java.util.List;
 
@@ -9,9 +9,7 @@ import java.util.List;
  * that way and the servers that fold {@code _} into {@code -} would believe them. The gateway sets
  * {@code X-Real-IP} upstream itself, to the client address it resolved.
  */
-final class ClientAddressHeaders {
-
-	static final String REAL_IP = "X-Real-IP";
+public final class ClientAddressHeaders {
 
 	/**
 	 * Kept from a trusted proxy, removed from others (Spring Cloud Gateway handles X-Forwarded-For, -Host, -Port,
@@ -36,13 +34,13 @@ final class ClientAddressHeaders {
 	}
 
 	/** Removed whoever sent it: a URL override, or an address header spelt with underscores. */
-	static boolean isNeverAccepted(CharSequence name) {
+	public static boolean isNeverAccepted(CharSequence name) {
 		return matchesAny(name, NEVER_ACCEPTED) || (HeaderNames.hasUnderscore(name)
 				&& (matchesAny(name, UNDERSCORE_FORBIDDEN) || matchesAny(name, FROM_TRUSTED_PROXIES_ONLY)));
 	}
 
 	/** Believed from a trusted proxy only. */
-	static boolean isTrustedProxyOnly(CharSequence name) {
+	public static boolean isTrustedProxyOnly(CharSequence name) {
 		return matchesAny(name, FROM_TRUSTED_PROXIES_ONLY);
 	}
 

@@ -1,9 +1,10 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.tollgate.pipeline.PolicyOrder;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
@@ -38,7 +39,7 @@ class TraceHeadersFilter implements HttpHeadersFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return LOWEST_PRECEDENCE;
+		return PolicyOrder.TRACE_HEADERS;
 	}
 
 }

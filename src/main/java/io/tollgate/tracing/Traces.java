@@ -1,4 +1,4 @@
-package io.tollgate.observability;
+package io.tollgate.tracing;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;

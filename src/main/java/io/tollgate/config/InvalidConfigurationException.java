@@ -1,4 +1,5 @@
-package io.tollgate.error;
+package io.tollgate.config;
+
 
 /**
  * A configuration value that Tollgate refuses to start with. It always names the offending property, so the

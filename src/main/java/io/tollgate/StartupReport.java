@@ -1,11 +1,12 @@
-package io.tollgate.config;
+package io.tollgate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.tollgate.config.ConfigProperties;
+import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
-import io.tollgate.error.InvalidConfigurationException;
 import io.tollgate.ratelimit.RateLimiter;
 import io.tollgate.responsecache.ResponseCacheProperties;
 import org.apache.commons.logging.Log;
