@@ -40,6 +40,8 @@ class ObservabilityTest extends GatewayTest {
 	@Test
 	void accessLogHasOneJsonLinePerRequestWithoutKeys(CapturedOutput output) {
 		String ok = requestId(this.client.get().uri("/o/auth/x?apikey=" + BOB_KEY + "&page=2").exchange());
+		// traceparent: 00-<trace id>-<span id>-<flags>
+		String okTraceId = upstreamRequest().header("traceparent").get(0).split("-")[1];
 		String unauthorized = requestId(this.client.get().uri("/o/auth/x").exchange());
 		// alice has no plan: the route's minute: 1 applies (bob's plan would allow two).
 		String allowed = requestId(this.client.get().uri("/o/limited/x").header("apikey", "alice-second-key").exchange());
@@ -60,9 +62,13 @@ class ObservabilityTest extends GatewayTest {
 		assertThat(first.get("latency_ms").asDouble()).isPositive();
 		assertThat(first.get("upstream_latency_ms").asDouble()).isPositive();
 		assertThat(first.get("bytes_out").asLong()).isPositive();
-		assertThat(first.has("timestamp") && first.has("trace_id") && first.has("bytes_in")).isTrue();
+		assertThat(first.has("timestamp") && first.has("bytes_in")).isTrue();
+		// Every request has a trace (sampled or not): the line names the one the upstream saw.
+		assertThat(first.get("trace_id").asString()).matches("[0-9a-f]{32}").isEqualTo(okTraceId);
 
 		assertThat(accessLine(output, unauthorized).get("status").asInt()).isEqualTo(401);
+		assertThat(accessLine(output, unauthorized).get("trace_id").asString()).matches("[0-9a-f]{32}")
+			.isNotEqualTo(okTraceId);
 		assertThat(accessLine(output, unauthorized).get("upstream_latency_ms").isNull()).isTrue();
 		assertThat(accessLine(output, allowed).get("rate_limit").asString()).isEqualTo("allowed");
 		assertThat(accessLine(output, limited).get("rate_limit").asString()).isEqualTo("rejected");

@@ -1,10 +1,16 @@
 package io.tollgate.tls;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.tollgate.TollgateApplication;
 import io.tollgate.testsupport.TestCertificates;
+import io.tollgate.tls.TlsClientHello.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +20,7 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.http.server.HttpServer;
 import reactor.util.function.Tuple2;
 
@@ -84,16 +91,15 @@ class TlsTest {
 	}
 
 	@Test
-	void tlsOlderThan12IsRefused() {
-		Throwable failure = catchThrowable(() -> HttpClient.create()
-			.secure((spec) -> spec.sslContext(Http11SslContextSpec.forClient()
-				.configure((builder) -> builder.trustManager(certificates.ca()).protocols("TLSv1.1"))))
-			.get()
-			.uri("https://localhost:" + port() + "/mtls/x")
-			.responseSingle((response, body) -> body.asString())
-			.block(Duration.ofSeconds(10)));
+	void tlsOlderThan12IsRefused() throws IOException {
+		// Hand-built: a JDK 17 client refuses to offer TLS 1.1 itself, whatever the gateway would accept.
+		assertThat(TlsClientHello.send("localhost", port(), TlsClientHello.TLS_1_1)).isIn(Answer.ALERT, Answer.CLOSED);
+	}
 
-		assertThat(failure).isNotNull();
+	@Test
+	void tls12HelloBuiltTheSameWayGetsAServerHello() throws IOException {
+		// The control of tlsOlderThan12IsRefused: the same hand-built hello, only its version differs.
+		assertThat(TlsClientHello.send("localhost", port(), TlsClientHello.TLS_1_2)).isEqualTo(Answer.SERVER_HELLO);
 	}
 
 	@Test
@@ -106,7 +112,24 @@ class TlsTest {
 			.responseSingle((response, body) -> body.asString())
 			.block(Duration.ofSeconds(10)));
 
-		assertThat(failure).isNotNull();
+		// The upstream's TLS stack refuses the empty certificate chain with an alert, not some other failure.
+		assertThat(failure).hasRootCauseInstanceOf(SSLHandshakeException.class);
+		assertThat(failure).rootCause().hasMessageContaining("bad_certificate");
+	}
+
+	@Test
+	void upstreamServesAClientWithTheCertificate() {
+		// The control of upstreamRefusesAClientWithoutTheCertificate: the same client, with the certificate.
+		String answer = HttpClient.create()
+			.secure((spec) -> spec.sslContext(Http11SslContextSpec.forClient()
+				.configure((builder) -> builder.trustManager(certificates.ca())
+					.keyManager(certificates.file("client.crt").toFile(), certificates.file("client.key").toFile()))))
+			.get()
+			.uri("https://localhost:" + mtlsUpstream.port() + "/")
+			.responseSingle((response, body) -> body.asString())
+			.block(Duration.ofSeconds(10));
+
+		assertThat(answer).isEqualTo("mtls ok");
 	}
 
 	@Test
@@ -144,7 +167,20 @@ class TlsTest {
 			.uri("http://localhost:" + port() + "/mtls/x")
 			.responseSingle((response, body) -> Mono.just(response.status().code()))
 			.block(Duration.ofSeconds(10)));
-		assertThat(failure).isNotNull();
+
+		assertThat(failure).hasRootCauseInstanceOf(PrematureCloseException.class)
+			.hasMessageContaining("Connection prematurely closed BEFORE response");
+	}
+
+	@Test
+	void plainHttpRequestOnTheTlsPortIsClosedWithoutAByteOfAnswer() throws IOException {
+		try (Socket socket = new Socket("localhost", port())) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write("GET /mtls/x HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+			// Read to the end: a server that kept the connection open would time out here.
+			assertThat(socket.getInputStream().readAllBytes()).isEmpty();
+		}
 	}
 
 	private static HttpClient client() {
