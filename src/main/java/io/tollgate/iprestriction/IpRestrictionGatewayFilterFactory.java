@@ -36,15 +36,14 @@ public class IpRestrictionGatewayFilterFactory
 		this.clientIp = clientIp;
 	}
 
-	/** {@code IpRestriction=10.0.0.0/8,192.168.0.0/16}: the allowed CIDRs; {@code deny} in the long form. */
+	/**
+	 * {@code IpRestriction=10.0.0.0/8}: one allowed CIDR; more, and {@code deny}, in the long form. Not
+	 * {@code GATHER_LIST}: Spring Cloud Gateway would gather every argument of the long form into {@code allow},
+	 * turning a route's deny list into allowed addresses.
+	 */
 	@Override
 	public List<String> shortcutFieldOrder() {
 		return List.of("allow");
-	}
-
-	@Override
-	public ShortcutType shortcutType() {
-		return ShortcutType.GATHER_LIST;
 	}
 
 	@Override

@@ -36,4 +36,11 @@ class IpRestrictionTest extends EdgeTest {
 		this.client.get().uri("/e/ip/x").header("X-Forwarded-For", "198.51.100.7").exchange().expectStatus().isOk();
 	}
 
+	@Test
+	void shortcutFormAllowsOneCidr() {
+		this.client.get().uri("/e/ip-short/x").header("X-Forwarded-For", "198.51.100.7").exchange().expectStatus().isOk();
+		this.client.get().uri("/e/ip-short/x").header("X-Forwarded-For", "203.0.113.9").exchange().expectStatus()
+			.isForbidden();
+	}
+
 }
