@@ -13,9 +13,13 @@ import org.springframework.core.Ordered;
  * <li>gateway filters run once a route matched: Tollgate's global filters, its route filters and Spring Cloud
  * Gateway's own, sorted together by order (route filters without an order get their list position, 1..n, so they
  * run after every Tollgate policy and wrap only the upstream call);</li>
- * <li>headers filters build the request sent upstream, after Spring Cloud Gateway's own.</li>
+ * <li>headers filters build the request sent upstream: Spring Cloud Gateway's hop-by-hop removal first, then
+ * Tollgate's.</li>
  * </ol>
- * Within a kind no two steps share an order, so nothing depends on the order beans happen to be registered in.
+ * Within a kind no two Tollgate steps share an order, so nothing depends on the order beans happen to be
+ * registered in. Spring Cloud Gateway's own steps that share one with a Tollgate step do not care which runs first:
+ * NettyRoutingFilter and WebsocketRoutingFilter (routing, one of them acts) around {@link #UPSTREAM_TIMING}, and
+ * GRPCRequestHeadersFilter (gRPC requests only) beside {@link #TRACE_HEADERS}.
  */
 public final class PolicyOrder {
 
@@ -83,7 +87,14 @@ public final class PolicyOrder {
 	/** Times the upstream's share, just before NettyRoutingFilter (lowest precedence) sends the request. */
 	public static final int UPSTREAM_TIMING = Ordered.LOWEST_PRECEDENCE - 1;
 
-	// Headers filters: the request sent upstream, after Spring Cloud Gateway's own.
+	// Headers filters: the request sent upstream.
+
+	/**
+	 * Spring Cloud Gateway's RemoveHopByHopHeadersFilter, moved before every Tollgate headers filter (its
+	 * {@code spring.cloud.gateway.server.webflux.filter.remove-hop-by-hop.order} in application.yml): it removes the
+	 * headers a client names in {@code Connection}, which must never be one the gateway sets.
+	 */
+	public static final int HOP_BY_HOP_REMOVAL = Ordered.LOWEST_PRECEDENCE - 10;
 
 	/** X-Consumer-* of the authenticated consumer, after removing any the client sent. */
 	public static final int CONSUMER_HEADERS = Ordered.LOWEST_PRECEDENCE - 3;
