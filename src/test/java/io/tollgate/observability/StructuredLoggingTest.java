@@ -55,6 +55,14 @@ class StructuredLoggingTest {
 		assertThat(lines).noneMatch((line) -> line.startsWith("{\"@timestamp\""));
 	}
 
+	@Test
+	void logFileIsWrittenWhenAskedFor() throws Exception {
+		Path file = this.tmp.resolve("gateway.log");
+		startAndCollectLines("--logging.file.name=" + file);
+
+		assertThat(Files.readString(file)).contains("Started TollgateApplication");
+	}
+
 	private List<String> startAndCollectLines(String... arguments) throws Exception {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Djava.io.tmpdir=" + this.tmp, "-cp", System.getProperty("java.class.path"),
