@@ -76,6 +76,9 @@ class RouteRefreshTest extends GatewayTest {
 
 		this.client.get().uri("/dynamic/x").exchange().expectStatus().isNotFound();
 		assertThat(rateLimitedRoutesOfBob()).doesNotContain("\"dynamic\"");
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.meters.getMeters())
+				.noneMatch((meter) -> "dynamic".equals(meter.getId().getTag("route"))));
 		this.client.get().uri("/open/x?secret_param=not-a-key").exchange().expectStatus().isOk();
 		Awaitility.await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(output.getOut()).contains("/open/x?secret_param=not-a-key"));

@@ -71,6 +71,12 @@ public class AccessLogFilter implements WebFilter, Ordered {
 		this.taggedConsumers = List.copyOf(properties.metrics().consumers());
 	}
 
+	/** Drops the meters looked up so far (some were removed with their routes); they are found again on use. */
+	void forgetMeters() {
+		this.timers.clear();
+		this.consumerCounters.clear();
+	}
+
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		boolean logging = log.isInfoEnabled();

@@ -21,6 +21,11 @@ class ObservabilityConfiguration {
 	}
 
 	@Bean
+	RouteMeters routeMeters(MeterRegistry meters, AccessLogFilter accessLog) {
+		return new RouteMeters(meters, accessLog);
+	}
+
+	@Bean
 	UpstreamTimingFilter upstreamTimingFilter() {
 		return new UpstreamTimingFilter();
 	}
