@@ -1,6 +1,5 @@
 package io.tollgate.responsecache;
 
-import java.time.Clock;
 import java.time.Duration;
 
 import io.lettuce.core.RedisURI;
@@ -53,12 +52,6 @@ class ResponseCacheConfiguration {
 		MemoryResponseCacheStore memory = new MemoryResponseCacheStore(properties.memory().maxSize().toBytes());
 		meters.gauge("tollgate.cache.size.bytes", memory, MemoryResponseCacheStore::weightedBytes);
 		return memory;
-	}
-
-	@Bean
-	ResponseCacheGatewayFilterFactory responseCacheGatewayFilterFactory(ResponseCacheStore store,
-			ResponseCacheProperties properties, Clock clock, MeterRegistry meters) {
-		return new ResponseCacheGatewayFilterFactory(store, properties, clock, meters);
 	}
 
 	@Bean

@@ -33,6 +33,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -49,6 +50,7 @@ import org.springframework.web.server.ServerWebExchange;
  * NettyWriteResponseFilter (-1), so on a miss it can put a {@link CapturingResponse} around the response that
  * records the body as it streams to the client.
  */
+@Component
 public class ResponseCacheGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<ResponseCacheGatewayFilterFactory.Config> {
 

@@ -31,6 +31,7 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -46,6 +47,7 @@ import org.springframework.web.server.ServerWebExchange;
  *     args: { body-schema: config-repo/schemas/order.json, content-types: [application/json], max-body-size: 1MB }
  * </pre>
  */
+@Component
 public class ValidateRequestGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<ValidateRequestGatewayFilterFactory.Config> {
 

@@ -31,11 +31,20 @@ class ValidationConfiguration {
 	}
 
 	@Bean
-	ValidateRequestGatewayFilterFactory validateRequestGatewayFilterFactory(ResourceLoader resourceLoader,
-			BodySizeLimits limits, BufferedBodies buffered, ValidationProperties properties, MeterRegistry meters) {
-		ValidationResources resources = new ValidationResources(resourceLoader);
-		return new ValidateRequestGatewayFilterFactory(new JsonSchemas(resources), new OpenApiDocuments(resources),
-				limits, buffered, properties, meters);
+	ValidationResources validationResources(ResourceLoader resourceLoader) {
+		return new ValidationResources(resourceLoader);
+	}
+
+	/** Schemas compiled once, shared by every route that names them. */
+	@Bean
+	JsonSchemas jsonSchemas(ValidationResources resources) {
+		return new JsonSchemas(resources);
+	}
+
+	/** OpenAPI documents parsed once, shared by every route that names them. */
+	@Bean
+	OpenApiDocuments openApiDocuments(ValidationResources resources) {
+		return new OpenApiDocuments(resources);
 	}
 
 }
