@@ -99,7 +99,9 @@ final class CanonicalPath {
 		}
 		String path = encoded ? decodeUnreserved(rawPath, rules) : rawPath;
 		checkSegments(path);
-		return path;
+		// Escapes that were canonical already (%20, %C3%A9) give an equal string: hand back the original, so the
+		// request is not copied for nothing.
+		return path.equals(rawPath) ? rawPath : path;
 	}
 
 	/**

@@ -19,6 +19,9 @@ import java.util.Locale;
 record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long maxAge, long sMaxAge, boolean isPublic,
 		boolean mustRevalidate) {
 
+	/** RFC 9111 section 1.2.2: the largest delta-seconds a cache needs to represent. */
+	static final long MAX_DELTA_SECONDS = 2_147_483_648L;
+
 	static final CacheControl NONE = new CacheControl(false, false, false, -1, -1, false, false);
 
 	static CacheControl parse(List<String> values) {
@@ -71,8 +74,12 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 		if (argument == null) {
 			return previous;
 		}
+		if (!argument.isEmpty() && argument.chars().allMatch(Character::isDigit) && argument.length() > 10) {
+			// RFC 9111 1.2.2: a delta-seconds too large to hold is 2^31 seconds, not an error.
+			return (previous < 0) ? MAX_DELTA_SECONDS : Math.min(previous, MAX_DELTA_SECONDS);
+		}
 		try {
-			long value = Long.parseLong(argument);
+			long value = Math.min(Long.parseLong(argument), MAX_DELTA_SECONDS);
 			// RFC 9111 4.2.1: with duplicate directives, the most restrictive (lowest) wins.
 			return (previous < 0) ? Math.max(0, value) : Math.min(previous, Math.max(0, value));
 		}

@@ -77,9 +77,11 @@ final class ResponsePolicy {
 			return null;
 		}
 		CacheControl directives = CacheControl.parse(response.get(HttpHeaders.CACHE_CONTROL));
-		if (carriesCredentials(request) && !directives.allowsSharingAnAuthorizedResponse()) {
+		if (carriesCredentials(request)
+				&& (!directives.allowsSharingAnAuthorizedResponse() || directives.isPrivate() || directives.noStore())) {
 			// Read even when the route does not honour Cache-Control: forcing a TTL never makes an
-			// authenticated response shareable unless the upstream opted in (RFC 9111 section 3.5).
+			// authenticated response shareable unless the upstream opted in (RFC 9111 section 3.5), nor one it
+			// marked private or not to be stored.
 			return null;
 		}
 		long freshMs = this.ttlMs;

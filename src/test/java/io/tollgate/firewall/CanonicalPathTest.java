@@ -157,4 +157,10 @@ class CanonicalPathTest {
 		}
 	}
 
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "/a%20b", "/caf%C3%A9", "/x/%3F" })
+	void pathWhoseEscapesAreCanonicalAlreadyIsReturnedAsTheSameInstance(String raw) {
+		assertThat(CanonicalPath.of(raw, STRICT)).isSameAs(raw);
+	}
+
 }

@@ -110,4 +110,11 @@ class CacheControlTest {
 		assertThat(CacheControl.NONE.allowsSharingAnAuthorizedResponse()).isFalse();
 	}
 
+	@Test
+	void ageTooLargeToHoldIsTwoToTheThirtyFirstSecondsNotStale() {
+		// RFC 9111 section 1.2.2.
+		assertThat(CacheControl.parse(List.of("max-age=99999999999999999999999")).maxAge()).isEqualTo(2_147_483_648L);
+		assertThat(CacheControl.parse(List.of("s-maxage=9223372036854775807")).sMaxAge()).isEqualTo(2_147_483_648L);
+	}
+
 }

@@ -118,6 +118,15 @@ class ResponsePolicyTest {
 	}
 
 	@Test
+	void authorizedResponseMarkedPrivateOrNoStoreIsNeverStoredEvenWhenItAlsoOptsIn() {
+		HttpHeaders request = request(HttpHeaders.AUTHORIZATION, "Bearer token-1");
+
+		assertThat(this.forcingTtl.verdict(200, json("private, must-revalidate"), request)).isNull();
+		assertThat(this.forcingTtl.verdict(200, json("no-store, public"), request)).isNull();
+		assertThat(this.honouring.verdict(200, json("private, s-maxage=60"), request)).isNull();
+	}
+
+	@Test
 	void mustRevalidateResponseIsNeverServedStale() {
 		// RFC 9111 section 5.2.2.2: not even when the upstream fails (stale-if-error).
 		assertThat(this.honouring.verdict(200, json("max-age=60, must-revalidate"), new HttpHeaders()).mayServeStale())
