@@ -24,7 +24,7 @@ import org.springframework.web.server.WebFilterChain;
  * One OpenTelemetry server span per request, continuing the client's trace context ({@code traceparent}). The
  * span reaches the upstream through {@link TraceHeadersFilter}. It replaces Spring's per-request observations
  * (server and gateway client), which cost most of a core's throughput: unsampled requests here cost an id and a
- * header, and only sampled ones get attributes. Requests are timed by {@link AccessLogFilter}.
+ * header, and only sampled ones get attributes. Requests are timed by the access log (observability).
  */
 class ServerSpanFilter implements WebFilter, Ordered {
 
