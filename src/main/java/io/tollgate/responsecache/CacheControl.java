@@ -1,5 +1,6 @@
 package io.tollgate.responsecache;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,7 +37,7 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 		boolean isPublic = false;
 		boolean mustRevalidate = false;
 		for (String value : values) {
-			for (String directive : value.split(",")) {
+			for (String directive : directives(value)) {
 				String token = directive.trim().toLowerCase(Locale.ROOT);
 				int eq = token.indexOf('=');
 				String name = (eq >= 0) ? token.substring(0, eq).trim() : token;
@@ -55,6 +56,38 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 			}
 		}
 		return new CacheControl(noCache, noStore, isPrivate, maxAge, sMaxAge, isPublic, mustRevalidate);
+	}
+
+	/**
+	 * The comma-separated directives of one header value. A comma inside a quoted argument (RFC 9110 section 5.6.4,
+	 * with backslash escapes) does not separate: {@code ext="a, public"} is one directive, not a {@code public}.
+	 */
+	private static List<String> directives(String value) {
+		if (value.indexOf('"') < 0) {
+			return List.of(value.split(","));
+		}
+		List<String> directives = new ArrayList<>();
+		StringBuilder current = new StringBuilder();
+		boolean quoted = false;
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (quoted && c == '\\' && i + 1 < value.length()) {
+				current.append(c).append(value.charAt(++i));
+				continue;
+			}
+			if (c == '"') {
+				quoted = !quoted;
+			}
+			if (c == ',' && !quoted) {
+				directives.add(current.toString());
+				current.setLength(0);
+			}
+			else {
+				current.append(c);
+			}
+		}
+		directives.add(current.toString());
+		return directives;
 	}
 
 	/**

@@ -117,4 +117,14 @@ class CacheControlTest {
 		assertThat(CacheControl.parse(List.of("s-maxage=9223372036854775807")).sMaxAge()).isEqualTo(2_147_483_648L);
 	}
 
+	@Test
+	void commaInsideAQuotedArgumentSeparatesNothing() {
+		CacheControl directives = CacheControl.parse(List.of("ext=\"x,public, max-age=9\", max-age=60"));
+
+		assertThat(directives.isPublic()).isFalse();
+		assertThat(directives.maxAge()).isEqualTo(60);
+		assertThat(CacheControl.parse(List.of("ext=\"a\\\",public\", private")).isPublic()).isFalse();
+		assertThat(CacheControl.parse(List.of("ext=\"a\\\",public\", private")).isPrivate()).isTrue();
+	}
+
 }
