@@ -25,7 +25,7 @@ public final class RouteFilters {
 			return null;
 		}
 		for (GatewayFilter filter : route.getFilters()) {
-			Object unwrapped = (filter instanceof OrderedGatewayFilter ordered) ? ordered.getDelegate() : filter;
+			GatewayFilter unwrapped = unwrap(filter);
 			if (type.isInstance(unwrapped)) {
 				return type.cast(unwrapped);
 			}
@@ -38,13 +38,17 @@ public final class RouteFilters {
 		List<T> found = new ArrayList<>();
 		for (Route route : routes) {
 			for (GatewayFilter filter : route.getFilters()) {
-				Object unwrapped = (filter instanceof OrderedGatewayFilter ordered) ? ordered.getDelegate() : filter;
+				GatewayFilter unwrapped = unwrap(filter);
 				if (type.isInstance(unwrapped)) {
 					found.add(type.cast(unwrapped));
 				}
 			}
 		}
 		return found;
+	}
+
+	private static GatewayFilter unwrap(GatewayFilter filter) {
+		return (filter instanceof OrderedGatewayFilter ordered) ? ordered.getDelegate() : filter;
 	}
 
 }

@@ -144,13 +144,13 @@ public class ResponseCacheGatewayFilterFactory
 				return bypass(exchange, chain);
 			}
 			Identity identity = Identity.of(exchange);
-			boolean authorized = ResponsePolicy.carriesCredentials(request.getHeaders());
+			boolean credentialed = ResponsePolicy.carriesCredentials(request.getHeaders());
 			boolean unknownSubject = Identity.unmappedSubject(exchange) != null;
-			if (unknownSubject || (authorized && (identity == null || identity.anonymous() || !this.config.varyByConsumer))) {
+			if (unknownSubject || (credentialed && (identity == null || identity.anonymous() || !this.config.varyByConsumer))) {
 				// A response to credentials the gateway does not know could be anyone's: never shared.
 				return bypass(exchange, chain);
 			}
-			String key = key(request, identity, authorized);
+			String key = key(request, identity, credentialed);
 			boolean head = HttpMethod.HEAD.equals(request.getMethod());
 			if (asked.noCache() && this.config.requestNoCache == RequestNoCache.REVALIDATE) {
 				return head ? forwardUnstored(exchange, chain, key, CacheStatus.REFRESH)
@@ -293,7 +293,7 @@ public class ResponseCacheGatewayFilterFactory
 		 * users behind one consumer (one app key, each with their own token, in a header or a cookie) never share an
 		 * entry. Hashed: it may hold values that must not be shown.
 		 */
-		private String key(ServerHttpRequest request, Identity identity, boolean authorized) {
+		private String key(ServerHttpRequest request, Identity identity, boolean credentialed) {
 			StringBuilder key = new StringBuilder(128);
 			HttpMethod method = HttpMethod.HEAD.equals(request.getMethod()) ? HttpMethod.GET : request.getMethod();
 			key.append(this.config.routeId).append('\n').append(method.name()).append('\n')
@@ -313,11 +313,11 @@ public class ResponseCacheGatewayFilterFactory
 			}
 			if (this.config.varyByConsumer && identity != null && !identity.anonymous()) {
 				key.append("\nconsumer=").append(identity.consumer().id());
-				if (authorized) {
+				if (credentialed) {
 					key.append("\ncredential=").append(identity.credentialId());
 				}
 			}
-			if (authorized) {
+			if (credentialed) {
 				key.append("\ncredentials=").append(Sha256.hex(ResponsePolicy.credentials(request.getHeaders())));
 			}
 			return Sha256.shortHex(key.toString());

@@ -1,6 +1,5 @@
 package io.tollgate.jwt;
 
-import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +10,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import io.tollgate.testsupport.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -80,14 +80,7 @@ class JwkDiscoveryTimeoutTest {
 	}
 
 	private static RSAKey rsa(String kid) {
-		try {
-			KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-			generator.initialize(2048);
-			return new RSAKey.Builder((RSAPublicKey) generator.generateKeyPair().getPublic()).keyID(kid).build();
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
+		return new RSAKey.Builder((RSAPublicKey) TestKeys.rsa().getPublic()).keyID(kid).build();
 	}
 
 }

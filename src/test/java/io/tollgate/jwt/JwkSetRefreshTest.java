@@ -1,7 +1,6 @@
 package io.tollgate.jwt;
 
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +22,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tollgate.testsupport.ClosedPort;
 import io.tollgate.testsupport.GatewayTest;
+import io.tollgate.testsupport.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,11 +52,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class JwkSetRefreshTest extends GatewayTest {
 
-	private static final KeyPair keyA = generate();
+	private static final KeyPair keyA = TestKeys.rsa();
 
-	private static final KeyPair keyB = generate();
+	private static final KeyPair keyB = TestKeys.rsa();
 
-	private static final KeyPair attacker = generate();
+	private static final KeyPair attacker = TestKeys.rsa();
 
 	private static final Map<String, KeySet> idp = Map.of("storm", new KeySet(), "rotation", new KeySet(),
 			"flaky", new KeySet(), "failing", new KeySet(), "issuer", new KeySet(), "steady", new KeySet(), "unknown", new KeySet());
@@ -280,17 +280,6 @@ class JwkSetRefreshTest extends GatewayTest {
 				.build(), claims.build());
 			jwt.sign(new RSASSASigner(pair.getPrivate()));
 			return jwt.serialize();
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static KeyPair generate() {
-		try {
-			KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-			generator.initialize(2048);
-			return generator.generateKeyPair();
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);

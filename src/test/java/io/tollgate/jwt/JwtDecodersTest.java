@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -22,14 +20,15 @@ import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.tollgate.consumer.Consumer;
 import io.tollgate.consumer.JwtSecret;
+import io.tollgate.testsupport.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -55,11 +54,11 @@ class JwtDecodersTest {
 
 	private static final byte[] LONG_HMAC_SECRET = "x".repeat(64).getBytes(StandardCharsets.UTF_8);
 
-	private static final KeyPair rsa = generate("RSA", null);
+	private static final KeyPair rsa = TestKeys.rsa();
 
-	private static final KeyPair otherRsa = generate("RSA", null);
+	private static final KeyPair otherRsa = TestKeys.rsa();
 
-	private static final KeyPair ec = generate("EC", "secp256r1");
+	private static final KeyPair ec = TestKeys.ec();
 
 	private static final Consumer CONSUMER = new Consumer("id-1", "alice", null, List.of(), null);
 
@@ -327,22 +326,6 @@ class JwtDecodersTest {
 			return server;
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static KeyPair generate(String algorithm, String curve) {
-		try {
-			KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-			if (curve != null) {
-				generator.initialize(new ECGenParameterSpec(curve));
-			}
-			else {
-				generator.initialize(2048);
-			}
-			return generator.generateKeyPair();
-		}
-		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
 	}

@@ -1,10 +1,8 @@
 package io.tollgate.testsupport;
 
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.List;
 
@@ -28,11 +26,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("edge")
 public abstract class EdgeTest extends GatewayTest {
 
-	protected static final KeyPair rsa = generate("RSA", null);
+	protected static final KeyPair rsa = TestKeys.rsa();
 
-	protected static final KeyPair otherRsa = generate("RSA", null);
+	protected static final KeyPair otherRsa = TestKeys.rsa();
 
-	protected static final KeyPair ec = generate("EC", "secp256r1");
+	protected static final KeyPair ec = TestKeys.ec();
 
 	// Its own event loop: Reactor Netty's global ones are disposed whenever an application context closes.
 	private static final DisposableServer jwks = HttpServer.create()
@@ -56,22 +54,6 @@ public abstract class EdgeTest extends GatewayTest {
 	protected static String rsaPublicKeyPem() {
 		return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(rsa.getPublic().getEncoded())
 				+ "\n-----END PUBLIC KEY-----";
-	}
-
-	private static KeyPair generate(String algorithm, String curve) {
-		try {
-			KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-			if (curve != null) {
-				generator.initialize(new ECGenParameterSpec(curve));
-			}
-			else {
-				generator.initialize(2048);
-			}
-			return generator.generateKeyPair();
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
