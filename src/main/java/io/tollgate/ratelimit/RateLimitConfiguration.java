@@ -7,18 +7,31 @@ import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.redis.LoopBoundRedis;
 import io.tollgate.redis.RedisReadiness;
+import io.tollgate.redis.RedisUris;
+import reactor.netty.http.HttpResources;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.client.ReactorResourceFactory;
 
 @Configuration(proxyBeanMethods = false)
 class RateLimitConfiguration {
+
+	/**
+	 * How long startup waits for Redis (connect, load the script, warm the path) before going on with local
+	 * fallback counters and trying again in the background.
+	 */
+	private static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
 
 	@Bean
 	LocalRateLimitStore localRateLimitStore(RateLimitProperties properties) {
@@ -27,14 +40,44 @@ class RateLimitConfiguration {
 
 	@Bean
 	RateLimiter rateLimiter(RateLimitProperties properties, LocalRateLimitStore local,
-			ObjectProvider<ReactiveStringRedisTemplate> redis, ObjectProvider<RedisReadiness> readiness,
-			Environment environment, Clock clock, MeterRegistry meters) {
+			ObjectProvider<RedisRateLimitStore> redis, Environment environment, Clock clock, MeterRegistry meters) {
 		boolean useRedis = properties.store() == RateLimitProperties.StoreType.REDIS
 				|| (properties.store() == RateLimitProperties.StoreType.AUTO && redisConfigured(environment));
-		RateLimitStore primary = useRedis ? redisStore(redis, readiness.getObject(), properties) : local;
+		RateLimitStore primary = useRedis ? redis.getObject() : local;
 		return new RateLimiter(primary, local, properties, clock, meters);
 	}
 
+	/**
+	 * The Redis store, created only when the limiter uses Redis. A standalone Redis is reached through one
+	 * connection per server event loop ({@link LoopBoundRedis}); Sentinel and Cluster through Spring Data Redis's
+	 * shared connection. Either way the script is loaded before the first request: this bean is made while the
+	 * context starts, before the server listens and before readiness reports UP.
+	 */
+	@Bean
+	@Lazy
+	RedisRateLimitStore redisRateLimitStore(RateLimitProperties properties,
+			ObjectProvider<LettuceConnectionFactory> connectionFactory,
+			ObjectProvider<ReactiveStringRedisTemplate> template, ObjectProvider<RedisReadiness> readiness,
+			ObjectProvider<ReactorResourceFactory> resources) {
+		LettuceConnectionFactory factory = connectionFactory.getIfAvailable();
+		if (factory == null || template.getIfAvailable() == null) {
+			throw new InvalidConfigurationException("tollgate.rate-limiting.store",
+					"redis needs a Redis connection (spring.data.redis.*)");
+		}
+		LoopResources loops = serverLoops(resources);
+		if (factory.getSentinelConfiguration() != null || factory.getClusterConfiguration() != null
+				|| !LoopBoundRedis.canRunOn(loops)) {
+			readiness.getObject().connect(Duration.ofSeconds(2));
+			return new RedisRateLimitStore(new TemplateLimitScript(template.getObject(), readiness.getObject()),
+					properties.zone());
+		}
+		LoopBoundLimitScript script = new LoopBoundLimitScript();
+		LoopBoundRedis redis = new LoopBoundRedis(RedisUris.of(factory), RedisUris.clientOptions(factory), loops,
+				properties.redisRetryInterval(), LoopBoundLimitScript::prepare);
+		script.use(redis);
+		redis.start(STARTUP_WAIT);
+		return new RedisRateLimitStore(script, properties.zone());
+	}
 
 	@Bean
 	RateLimiterHealthIndicator rateLimiterHealthIndicator(RateLimiter limiter) {
@@ -56,15 +99,10 @@ class RateLimitConfiguration {
 		return (options) -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
 	}
 
-	private static RateLimitStore redisStore(ObjectProvider<ReactiveStringRedisTemplate> redis,
-			RedisReadiness readiness, RateLimitProperties properties) {
-		ReactiveStringRedisTemplate template = redis.getIfAvailable();
-		if (template == null) {
-			throw new InvalidConfigurationException("tollgate.rate-limiting.store",
-					"redis needs a Redis connection (spring.data.redis.*)");
-		}
-		readiness.connect(Duration.ofSeconds(2));
-		return new RedisRateLimitStore(template, properties.zone(), readiness);
+	/** The loops the HTTP server runs on: the context's resource factory's, else Reactor Netty's global ones. */
+	private static LoopResources serverLoops(ObjectProvider<ReactorResourceFactory> resources) {
+		ReactorResourceFactory resourceFactory = resources.getIfAvailable();
+		return (resourceFactory != null) ? resourceFactory.getLoopResources() : HttpResources.get();
 	}
 
 	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */

@@ -35,6 +35,9 @@ public class RateLimiter {
 
 	private final MeterRegistry meters;
 
+	/** Whether the store's answers already arrive on the request's event loop (no hand-back needed). */
+	private final boolean answersOnCallingLoop;
+
 	/** When Redis last failed (epoch ms of the failing request's start, or of the last probe); 0 while healthy. */
 	private final AtomicLong lastFailure = new AtomicLong();
 
@@ -50,6 +53,7 @@ public class RateLimiter {
 		this.properties = properties;
 		this.clock = clock;
 		this.meters = meters;
+		this.answersOnCallingLoop = primary instanceof RedisRateLimitStore redis && redis.answersOnCallingLoop();
 	}
 
 	/** True when counters are in Redis (shared by all replicas), false when they are this replica's. */
@@ -78,10 +82,12 @@ public class RateLimiter {
 		if (this.properties.faultTolerant() && skipRedis(now)) {
 			return fallback(routeId, key, limits, now, "degraded");
 		}
-		return this.primary.consume(key, limits, now)
-			.timeout(this.properties.redisTimeout(), scheduler)
-			.publishOn(scheduler)
-			.map((decision) -> {
+		Mono<Decision> answer = this.primary.consume(key, limits, now)
+			.timeout(this.properties.redisTimeout(), scheduler);
+		if (!this.answersOnCallingLoop) {
+			answer = answer.publishOn(scheduler);
+		}
+		return answer.map((decision) -> {
 				succeeded(now);
 				return new Outcome(decision, Source.REDIS);
 			})

@@ -1,54 +1,36 @@
 package io.tollgate.ratelimit;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.tollgate.redis.RedisReadiness;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.ClassPathResource;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.util.StreamUtils;
-
 /**
- * Counters in Redis, shared by every replica: one {@code EVALSHA} of {@code rate_limit.lua} per request, for all
- * windows at once (Spring Data Redis sends the script's SHA and loads the script only when Redis answers
- * NOSCRIPT). Keys are {@code tollgate:rl:{<key>}:<window>}: the hash tag keeps one key's windows in one Redis
- * Cluster slot; every key carries a TTL.
+ * Counters in Redis, shared by every replica: one run of {@code rate_limit.lua} per request, for all windows at
+ * once. Keys are {@code tollgate:rl:{<key>}:<window>}: the hash tag keeps one key's windows in one Redis Cluster
+ * slot; every key carries a TTL.
  */
-public class RedisRateLimitStore implements RateLimitStore {
+public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
-	// Loaded once as text: a script built on a Resource checks the resource's modification time on every call,
-	// which inside a jar means a FileNotFoundException per request.
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript.of(load("io/tollgate/ratelimit/rate_limit.lua"),
-			List.class);
-
-	private final ReactiveStringRedisTemplate redis;
+	private final LimitScript script;
 
 	private final QuotaPeriods periods;
 
-	private final RedisReadiness readiness;
-
-	public RedisRateLimitStore(ReactiveStringRedisTemplate redis, ZoneId zone, RedisReadiness readiness) {
-		this.redis = redis;
+	RedisRateLimitStore(LimitScript script, ZoneId zone) {
+		this.script = script;
 		this.periods = new QuotaPeriods(zone);
-		this.readiness = readiness;
 	}
 
-	private static String load(String path) {
-		try (InputStream in = new ClassPathResource(path).getInputStream()) {
-			return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read " + path, ex);
-		}
+	/** True when answers arrive on the calling event loop, so the caller need not hand them back to it. */
+	boolean answersOnCallingLoop() {
+		return this.script.answersOnCallingLoop();
+	}
+
+	/** Closes the store's own Redis connections (when the context closes). */
+	@Override
+	public void close() {
+		this.script.close();
 	}
 
 	@Override
@@ -61,36 +43,37 @@ public class RedisRateLimitStore implements RateLimitStore {
 		return run(key, limits, nowMs, false);
 	}
 
-	@SuppressWarnings("unchecked")
 	private Mono<Decision> run(String key, List<WindowLimit> limits, long now, boolean consume) {
-		if (!this.readiness.isConnected()) {
+		if (!this.script.isReady()) {
 			return Mono.error(new IllegalStateException("Redis is not connected yet"));
 		}
 		int n = limits.size();
-		List<String> keys = new ArrayList<>(n);
-		List<String> args = new ArrayList<>(2 + 4 * n);
-		args.add(Long.toString(now));
-		args.add(consume ? "1" : "0");
+		String[] keys = new String[n];
+		String[] args = new String[2 + 4 * n];
+		args[0] = Long.toString(now);
+		args[1] = consume ? "1" : "0";
 		String prefix = "tollgate:rl:{" + key + "}:";
-		for (WindowLimit limit : limits) {
+		for (int i = 0; i < n; i++) {
+			WindowLimit limit = limits.get(i);
 			Window window = limit.window();
+			int a = 2 + 4 * i;
 			if (window.isSliding()) {
-				keys.add(prefix + window.headerName());
-				args.add("s");
-				args.add(Long.toString(limit.limit()));
-				args.add(Long.toString(window.lengthMs()));
-				args.add(Long.toString(window.bucketMs()));
+				keys[i] = prefix + window.headerName();
+				args[a] = "s";
+				args[a + 1] = Long.toString(limit.limit());
+				args[a + 2] = Long.toString(window.lengthMs());
+				args[a + 3] = Long.toString(window.bucketMs());
 			}
 			else {
 				Window.Period period = this.periods.of(window, now);
-				keys.add(prefix + window.headerName() + ":" + period.id());
-				args.add("q");
-				args.add(Long.toString(limit.limit()));
-				args.add(Long.toString(period.endMs()));
-				args.add("0");
+				keys[i] = prefix + window.headerName() + ":" + period.id();
+				args[a] = "q";
+				args[a + 1] = Long.toString(limit.limit());
+				args[a + 2] = Long.toString(period.endMs());
+				args[a + 3] = "0";
 			}
 		}
-		return this.redis.execute(SCRIPT, keys, args).next().map((reply) -> toDecision(limits, (List<Long>) reply));
+		return this.script.run(keys, args).map((reply) -> toDecision(limits, reply));
 	}
 
 	private static Decision toDecision(List<WindowLimit> limits, List<Long> reply) {

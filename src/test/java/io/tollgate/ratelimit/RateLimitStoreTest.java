@@ -7,9 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.netty.util.concurrent.EventExecutor;
+import io.tollgate.redis.LoopBoundRedis;
 import io.tollgate.redis.RedisReadiness;
 import io.tollgate.testsupport.RealRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -34,6 +42,11 @@ class RateLimitStoreTest {
 
 	private static LettuceConnectionFactory connectionFactory;
 
+	/** Event loops of our own, standing in for the server's. */
+	private static final LoopResources loops = LoopResources.create("test-loops", 2, true);
+
+	private static final List<LoopBoundRedis> opened = new CopyOnWriteArrayList<>();
+
 	@BeforeAll
 	static void connect() {
 		connectionFactory = new LettuceConnectionFactory(
@@ -44,6 +57,8 @@ class RateLimitStoreTest {
 
 	@AfterAll
 	static void disconnect() {
+		opened.forEach(LoopBoundRedis::destroy);
+		loops.dispose();
 		connectionFactory.destroy();
 	}
 
@@ -51,14 +66,23 @@ class RateLimitStoreTest {
 		if (kind.equals("local")) {
 			return new LocalRateLimitStore(1000, zone);
 		}
-		ReactiveStringRedisTemplate template = new ReactiveStringRedisTemplate(connectionFactory);
-		RedisReadiness readiness = new RedisReadiness(template, Duration.ofSeconds(1));
-		readiness.connect(Duration.ofSeconds(5));
-		return new RedisRateLimitStore(template, zone, readiness);
+		if (kind.equals("redis-template")) {
+			ReactiveStringRedisTemplate template = new ReactiveStringRedisTemplate(connectionFactory);
+			RedisReadiness readiness = new RedisReadiness(template, Duration.ofSeconds(1));
+			readiness.connect(Duration.ofSeconds(5));
+			return new RedisRateLimitStore(new TemplateLimitScript(template, readiness), zone);
+		}
+		LoopBoundLimitScript script = new LoopBoundLimitScript();
+		LoopBoundRedis redis = new LoopBoundRedis(RedisURI.create(RealRedis.server().host(), RealRedis.server().port()),
+				ClientOptions.create(), loops, Duration.ofSeconds(1), LoopBoundLimitScript::prepare);
+		script.use(redis);
+		assertThat(redis.start(Duration.ofSeconds(5))).isTrue();
+		opened.add(redis);
+		return new RedisRateLimitStore(script, zone);
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "redis", "local" })
+	@ValueSource(strings = { "redis", "redis-template", "local" })
 	void noSpanOfOneWindowEverAdmitsMoreThanTheLimit(String kind) {
 		List<Long> allowed = simulateBurstyClient(store(kind, ZoneId.of("UTC")), Window.MINUTE, 10);
 
@@ -197,6 +221,42 @@ class RateLimitStoreTest {
 			}
 		}
 		return allowed;
+	}
+
+
+	@Test
+	void theRedisAnswerArrivesOnTheEventLoopThatAsked() throws Exception {
+		RateLimitStore store = store("redis", ZoneId.of("UTC"));
+		List<WindowLimit> limits = List.of(new WindowLimit(Window.MINUTE, 1000));
+		for (EventExecutor loop : loops.onServer(true)) {
+			for (int i = 0; i < 20; i++) {
+				CompletableFuture<Thread[]> threads = new CompletableFuture<>();
+				loop.execute(() -> {
+					Thread asking = Thread.currentThread();
+					store.consume("thread-" + UUID.randomUUID(), limits, System.currentTimeMillis())
+						.subscribe((decision) -> threads.complete(new Thread[] { asking, Thread.currentThread() }),
+								threads::completeExceptionally);
+				});
+				Thread[] seen = threads.get(5, TimeUnit.SECONDS);
+				assertThat(seen[1]).as("thread the answer arrived on").isSameAs(seen[0]);
+			}
+		}
+	}
+
+	@Test
+	void throughSpringDataRedisTheAnswerArrivesOnAnotherThread() throws Exception {
+		// The contrast that shows the test above can fail: the shared connection answers on Lettuce's own loop.
+		RateLimitStore store = store("redis-template", ZoneId.of("UTC"));
+		List<WindowLimit> limits = List.of(new WindowLimit(Window.MINUTE, 1000));
+		CompletableFuture<Thread[]> threads = new CompletableFuture<>();
+		loops.onServer(true).next().execute(() -> {
+			Thread asking = Thread.currentThread();
+			store.consume("thread-" + UUID.randomUUID(), limits, System.currentTimeMillis())
+				.subscribe((decision) -> threads.complete(new Thread[] { asking, Thread.currentThread() }),
+						threads::completeExceptionally);
+		});
+		Thread[] seen = threads.get(5, TimeUnit.SECONDS);
+		assertThat(seen[1]).isNotSameAs(seen[0]);
 	}
 
 }

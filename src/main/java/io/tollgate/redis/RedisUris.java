@@ -1,0 +1,50 @@
+package io.tollgate.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Where Spring Boot's Redis connection points ({@code spring.data.redis.*}, already resolved into the connection
+ * factory), as Lettuce's {@link RedisURI}: so Tollgate's own connections reach the same server with the same
+ * credentials, database, TLS and client options.
+ */
+public final class RedisUris {
+
+	private RedisUris() {
+	}
+
+	/** The standalone server of {@code factory}. */
+	public static RedisURI of(LettuceConnectionFactory factory) {
+		RedisStandaloneConfiguration server = factory.getStandaloneConfiguration();
+		LettuceClientConfiguration client = factory.getClientConfiguration();
+		RedisURI.Builder uri = RedisURI.builder()
+			.withHost(server.getHostName())
+			.withPort(server.getPort())
+			.withDatabase(server.getDatabase())
+			.withSsl(client.isUseSsl())
+			.withVerifyPeer(client.getVerifyMode())
+			.withStartTls(client.isStartTls())
+			.withTimeout(client.getCommandTimeout());
+		client.getClientName().ifPresent(uri::withClientName);
+		if (server.getPassword().isPresent()) {
+			char[] password = server.getPassword().get();
+			if (server.getUsername() != null) {
+				uri.withAuthentication(server.getUsername(), password);
+			}
+			else {
+				uri.withPassword(password);
+			}
+		}
+		return uri.build();
+	}
+
+	/** Spring Boot's Lettuce client options (with its customizers applied), or Lettuce's defaults. */
+	public static ClientOptions clientOptions(LettuceConnectionFactory factory) {
+		return factory.getClientConfiguration().getClientOptions().orElseGet(ClientOptions::create);
+	}
+
+}
