@@ -96,7 +96,8 @@ startup() { # seconds since start_java, once its URL answered
   awk -v a="$START_MS" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'
 }
 
-fallbacks() { # the rate limiter's fallback count (tollgate_ratelimit_fallbacks_total, all labels): "-" if unreadable
+fallbacks() { # the rate limiter's fallback count so far (tollgate_ratelimit_fallbacks_total, all labels; "-" if
+  # unreadable); read after the warm-up too, to tell the fallbacks of a cold JVM from those under measurement
   if curl -s -f --max-time 10 -u "$ADMIN" http://127.0.0.1:18201/actuator/prometheus > "$WORK/prometheus.txt"; then
     python3 bench/parse.py prom-sum "$WORK/prometheus.txt" tollgate_ratelimit_fallbacks_total
   else
@@ -174,6 +175,8 @@ for config in $CONFIGS; do
   # Warm-up load from both cores, so that the JIT's compiler threads finish; then every thread of the JVM is pinned.
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "${extra[@]}" "$url" >/dev/null 2>&1 || true
   pin_java
+  WARM_FALLBACKS=-
+  case $config in direct|nginx|netty-proxy|vanilla-scg) ;; *) WARM_FALLBACKS=$(fallbacks) ;; esac
   for run in $(seq 1 "$RUNS"); do
     echo "$config throughput $(wrk_once "$url" "$DURATION" "${extra[@]}")" >> "$RESULTS"
   done
@@ -190,7 +193,7 @@ for config in $CONFIGS; do
     direct) ;;
     nginx) nginx -c "$PWD/bench/nginx-proxy.conf" -s stop ;;
     netty-proxy|vanilla-scg) echo "$config memory $(memory)" >> "$RESULTS"; stop_java ;;
-    *) echo "$config memory $(memory)" >> "$RESULTS"; echo "$config fallbacks $(fallbacks)" >> "$RESULTS"; stop_java ;;
+    *) echo "$config memory $(memory)" >> "$RESULTS"; echo "$config fallbacks $(fallbacks) $WARM_FALLBACKS" >> "$RESULTS"; stop_java ;;
   esac
 done
 
@@ -202,6 +205,7 @@ if [ "$SOAK" -gt 0 ] && [ -n "$PLAIN_MAX" ]; then
   if wait_for "$url"; then
     wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -H "apikey: $KEY" "$url" >/dev/null 2>&1 || true
     pin_java
+    WARM_FALLBACKS=$(fallbacks)
     rate=$(( ${PLAIN_MAX%.*} / 2 ))
     taskset -c "$LOADGEN_CPU" hey -z "${SOAK}s" -c 8 -q $(( (rate + 7) / 8 )) -H "apikey: $KEY" "$url" > "$WORK/soak.out" 2>&1 &
     LOAD_PID=$!
@@ -211,7 +215,7 @@ if [ "$SOAK" -gt 0 ] && [ -n "$PLAIN_MAX" ]; then
     done
     wait "$LOAD_PID" || true
     echo "soak latency $rate $(python3 bench/parse.py hey "$WORK/soak.out")" >> "$RESULTS"
-    echo "soak fallbacks $(fallbacks)" >> "$RESULTS"
+    echo "soak fallbacks $(fallbacks) $WARM_FALLBACKS" >> "$RESULTS"
   fi
   stop_java
 fi
