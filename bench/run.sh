@@ -74,8 +74,8 @@ taskset -c "$LOADGEN_CPU" redis-server --port 16379 --bind 127.0.0.1 --save "" -
 
 now_ms() { date +%s%3N; }
 
-wait_for() { # url: up to 120 s; any HTTP answer (a 401 too) counts
-  for _ in $(seq 1 1200); do
+wait_for() { # url: up to STARTUP_TIMEOUT s (default 300: 10,000 routes start slowly); any answer (401 too) counts
+  for _ in $(seq 1 $(( ${STARTUP_TIMEOUT:-300} * 10 ))); do
     curl -s -o /dev/null --max-time 2 "$1" && return 0
     if [ -n "${GW_PID:-}" ] && ! kill -0 "$GW_PID" 2>/dev/null; then break; fi   # the JVM has exited
     sleep 0.1
