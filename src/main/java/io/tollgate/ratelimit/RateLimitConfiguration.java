@@ -28,13 +28,21 @@ class RateLimitConfiguration {
 	@Bean
 	RateLimiter rateLimiter(RateLimitProperties properties, LocalRateLimitStore local,
 			ObjectProvider<ReactiveStringRedisTemplate> redis, ObjectProvider<RedisReadiness> readiness,
-			Environment environment, Clock clock, MeterRegistry meters) {
+			Environment environment, Clock clock, MeterRegistry meters, BatchedRateLimitStore batched) {
 		boolean useRedis = properties.store() == RateLimitProperties.StoreType.REDIS
 				|| (properties.store() == RateLimitProperties.StoreType.AUTO && redisConfigured(environment));
 		RateLimitStore primary = useRedis ? redisStore(redis, readiness.getObject(), properties) : local;
-		return new RateLimiter(primary, local, properties, clock, meters);
+		return new RateLimiter(primary, local, properties, clock, meters, batched);
 	}
 
+
+	/** Batched sync's counters; used only by batched routes, and only when counters live in Redis. */
+	@Bean
+	BatchedRateLimitStore batchedRateLimitStore(RateLimitProperties properties,
+			ObjectProvider<ReactiveStringRedisTemplate> redis, ObjectProvider<RedisReadiness> readiness, Clock clock,
+			MeterRegistry meters) {
+		return new BatchedRateLimitStore(redis.getIfAvailable(), readiness.getIfAvailable(), properties, clock, meters);
+	}
 
 	@Bean
 	RateLimiterHealthIndicator rateLimiterHealthIndicator(RateLimiter limiter) {
