@@ -40,11 +40,10 @@ class RateLimitConfiguration {
 
 	@Bean
 	RateLimiter rateLimiter(RateLimitProperties properties, LocalRateLimitStore local,
-			ObjectProvider<RedisRateLimitStore> redis, Environment environment, Clock clock, MeterRegistry meters) {
-		boolean useRedis = properties.store() == RateLimitProperties.StoreType.REDIS
-				|| (properties.store() == RateLimitProperties.StoreType.AUTO && redisConfigured(environment));
-		RateLimitStore primary = useRedis ? redis.getObject() : local;
-		return new RateLimiter(primary, local, properties, clock, meters);
+			ObjectProvider<RedisRateLimitStore> redis, Environment environment, Clock clock, MeterRegistry meters,
+			BatchedRateLimitStore batched) {
+		RateLimitStore primary = usesRedis(properties, environment) ? redis.getObject() : local;
+		return new RateLimiter(primary, local, properties, clock, meters, batched);
 	}
 
 	/**
@@ -79,6 +78,18 @@ class RateLimitConfiguration {
 		return new RedisRateLimitStore(script, properties.zone());
 	}
 
+	/** Batched sync's counters; used only by batched routes, and only when counters live in Redis. */
+	@Bean
+	BatchedRateLimitStore batchedRateLimitStore(RateLimitProperties properties,
+			ObjectProvider<ReactiveStringRedisTemplate> redis, ObjectProvider<RedisReadiness> readiness, Clock clock,
+			MeterRegistry meters, Environment environment) {
+		// Syncs go through Spring Data Redis's shared connection, off the request path.
+		if (usesRedis(properties, environment) && readiness.getIfAvailable() != null) {
+			readiness.getObject().connect(Duration.ofSeconds(2));
+		}
+		return new BatchedRateLimitStore(redis.getIfAvailable(), readiness.getIfAvailable(), properties, clock, meters);
+	}
+
 	@Bean
 	RateLimiterHealthIndicator rateLimiterHealthIndicator(RateLimiter limiter) {
 		return new RateLimiterHealthIndicator(limiter);
@@ -103,6 +114,11 @@ class RateLimitConfiguration {
 	private static LoopResources serverLoops(ObjectProvider<ReactorResourceFactory> resources) {
 		ReactorResourceFactory resourceFactory = resources.getIfAvailable();
 		return (resourceFactory != null) ? resourceFactory.getLoopResources() : HttpResources.get();
+	}
+
+	private static boolean usesRedis(RateLimitProperties properties, Environment environment) {
+		return properties.store() == RateLimitProperties.StoreType.REDIS
+				|| (properties.store() == RateLimitProperties.StoreType.AUTO && redisConfigured(environment));
 	}
 
 	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */

@@ -39,6 +39,8 @@ import org.springframework.web.server.ServerWebExchange;
  *   - RateLimit=5,100                       # 5 per second, 100 per minute, per consumer
  *   - name: RateLimit
  *     args: { minute: 600, day: 10000, limit-by: ip, scope: global, hide-client-headers: false }
+ *   - name: RateLimit
+ *     args: { second: 50, sync: batched }    # decided in memory, synced with Redis every sync-interval
  * </pre>
  */
 @Component
@@ -180,7 +182,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			List<WindowLimit> limits = limitsFor(this.config, identity);
 			String key = keyFor(this.config, this.routeId, exchange, identity);
 			return RateLimitGatewayFilterFactory.this.limiter.consume(this.routeId, key, limits,
-					EventLoops.of(exchange))
+					EventLoops.of(exchange), this.config.syncMode)
 				.flatMap((outcome) -> {
 					Decision decision = outcome.decision();
 					RateLimitOutcome.store(exchange, decision, outcome.source());
@@ -258,6 +260,11 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		/** Do not send the RateLimit-* and X-RateLimit-* headers. */
 		private boolean hideClientHeaders = false;
 
+		/** {@code exact} or {@code batched}: overrides {@code tollgate.rate-limiting.sync} for this route. */
+		private String sync;
+
+		private SyncMode syncMode;
+
 		private String routeId;
 
 		private List<WindowLimit> limits = List.of();
@@ -280,6 +287,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			if (this.limitBy == LimitBy.HEADER && (this.headerName == null || this.headerName.isBlank())) {
 				throw new InvalidConfigurationException("header-name", "is required with limit-by: header");
 			}
+			this.syncMode = (this.sync != null) ? SyncMode.parse("sync", this.sync) : null;
 		}
 
 		List<WindowLimit> limits() {
@@ -385,6 +393,15 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return this;
 		}
 
+		public String getSync() {
+			return this.sync;
+		}
+
+		public Config setSync(String sync) {
+			this.sync = sync;
+			return this;
+		}
+
 		@Override
 		public String getRouteId() {
 			return this.routeId;
@@ -399,7 +416,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		public String toString() {
 			return "[limits=" + this.limits + ", limitBy=" + this.limitBy
 					+ ((this.headerName != null) ? ", headerName=" + this.headerName : "") + ", scope=" + this.scope
-					+ ", hideClientHeaders=" + this.hideClientHeaders + "]";
+					+ ", hideClientHeaders=" + this.hideClientHeaders
+					+ ((this.syncMode != null) ? ", sync=" + this.syncMode.name().toLowerCase(Locale.ROOT) : "") + "]";
 		}
 
 	}

@@ -46,14 +46,26 @@ public class RateLimiter {
 
 	private final Map<String, Counter> fallbackCounters = new ConcurrentHashMap<>();
 
+	/** Batched sync's store; null where batched routes are decided exactly. */
+	private final BatchedRateLimitStore batched;
+
+	private final SyncMode defaultSync;
+
 	public RateLimiter(RateLimitStore primary, LocalRateLimitStore local, RateLimitProperties properties, Clock clock,
 			MeterRegistry meters) {
+		this(primary, local, properties, clock, meters, null);
+	}
+
+	public RateLimiter(RateLimitStore primary, LocalRateLimitStore local, RateLimitProperties properties, Clock clock,
+			MeterRegistry meters, BatchedRateLimitStore batched) {
 		this.primary = primary;
 		this.local = local;
 		this.properties = properties;
 		this.clock = clock;
 		this.meters = meters;
 		this.answersOnCallingLoop = primary instanceof RedisRateLimitStore redis && redis.answersOnCallingLoop();
+		this.batched = batched;
+		this.defaultSync = properties.syncMode();
 	}
 
 	/** True when counters are in Redis (shared by all replicas), false when they are this replica's. */
@@ -61,17 +73,39 @@ public class RateLimiter {
 		return this.primary != this.local;
 	}
 
-	/** True while Redis is failing and decisions fall back to the local store. */
+	/** True while Redis is failing and decisions fall back to the local store (or batched syncs fail). */
 	public boolean isDegraded() {
-		return this.lastFailure.get() != 0;
+		return this.lastFailure.get() != 0 || (this.batched != null && this.batched.isFailing());
 	}
 
 	public long failingSinceMs() {
-		return this.failingSince;
+		long since = this.failingSince;
+		return (since != 0 || this.batched == null) ? since : this.batched.failingSinceMs();
 	}
 
 	/**
-	 * Decides on one request and counts it if it passes. A failure that is not tolerated errors the Mono.
+	 * Decides on one request under a route's sync mode: {@code batched} (with counters in Redis) decides in memory
+	 * and never calls Redis (see {@link BatchedRateLimitStore}); {@code exact} is {@link #consume(String, String,
+	 * List, Scheduler)}.
+	 * @param sync the route's mode; null for {@code tollgate.rate-limiting.sync}
+	 */
+	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler,
+			SyncMode sync) {
+		SyncMode mode = (sync != null) ? sync : this.defaultSync;
+		if (mode == SyncMode.BATCHED && this.batched != null && usesRedis()) {
+			Decision decision = this.batched.decide(key, limits, this.clock.millis());
+			if (this.batched.isFailing()) {
+				countFallback(routeId, "sync");
+				return Mono.just(new Outcome(decision, Source.FALLBACK));
+			}
+			return Mono.just(new Outcome(decision, Source.BATCHED));
+		}
+		return consume(routeId, key, limits, scheduler);
+	}
+
+	/**
+	 * Decides on one request in Redis (exact mode) and counts it if it passes. A failure that is not tolerated
+	 * errors the Mono.
 	 * @param scheduler where the Redis answer (or its timeout) is delivered: the exchange's event loop
 	 */
 	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler) {
@@ -112,10 +146,7 @@ public class RateLimiter {
 	}
 
 	private Mono<Outcome> fallback(String routeId, String key, List<WindowLimit> limits, long now, String reason) {
-		this.fallbackCounters
-			.computeIfAbsent(routeId + '|' + reason,
-					(k) -> this.meters.counter("tollgate.ratelimit.fallbacks", "route", routeId, "reason", reason))
-			.increment();
+		countFallback(routeId, reason);
 		return this.local.consume(key, limits, now).map((decision) -> new Outcome(decision, Source.FALLBACK));
 	}
 
@@ -156,6 +187,13 @@ public class RateLimiter {
 		}
 	}
 
+	private void countFallback(String routeId, String reason) {
+		this.fallbackCounters
+			.computeIfAbsent(routeId + '|' + reason,
+					(k) -> this.meters.counter("tollgate.ratelimit.fallbacks", "route", routeId, "reason", reason))
+			.increment();
+	}
+
 	/** Where a decision was made. */
 	public enum Source {
 
@@ -163,8 +201,10 @@ public class RateLimiter {
 		REDIS,
 		/** The local store, configured as the store. */
 		LOCAL,
-		/** The local store, because Redis failed. */
-		FALLBACK
+		/** The local store, because Redis failed; or, in batched mode, memory while syncs with Redis fail. */
+		FALLBACK,
+		/** This replica's memory, with counts synced with Redis every sync interval (batched mode). */
+		BATCHED
 
 	}
 
