@@ -13,6 +13,9 @@ import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerProperties.ApiKeyDefinition;
 import io.tollgate.consumer.ConsumerProperties.ConsumerDefinition;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.util.StringUtils;
 
 /**
@@ -25,6 +28,8 @@ import org.springframework.util.StringUtils;
  * computed when first used; group lists and plan names are shared between the consumers that name the same ones.
  */
 public class ConsumerRegistry {
+
+	private static final Log logger = LogFactory.getLog(ConsumerRegistry.class);
 
 	private static final String PREFIX = "tollgate.consumers";
 
@@ -56,7 +61,11 @@ public class ConsumerRegistry {
 			loader.add(definitions.get(i), PREFIX + "[" + i + "]");
 		}
 		if (StringUtils.hasText(properties.consumersFile())) {
-			ConsumersFile.read(Path.of(properties.consumersFile().trim()), loader::add);
+			long start = System.nanoTime();
+			Path file = Path.of(properties.consumersFile().trim());
+			int count = ConsumersFile.read(file, loader::add);
+			logger.info(count + " consumers from " + file.toAbsolutePath().normalize() + " ("
+					+ ConsumersFile.PROPERTY + ") in " + (System.nanoTime() - start) / 1_000_000 + " ms");
 		}
 		loader.checkDerivedIds();
 	}
