@@ -57,7 +57,7 @@ for config in $CONFIGS; do
   case $config in
     routes-1k) python3 bench/gen-routes.py 1000 bench/config/generated/routes-1k.yml ;;
     routes-10k) python3 bench/gen-routes.py 10000 bench/config/generated/routes-10k.yml ;;
-    keys-100k) python3 bench/gen-consumers.py 100000 bench/config/generated/consumers-100k.yml ;;
+    keys-100k) python3 bench/gen-consumers.py 100000 bench/config/generated/consumers-100k.json ;;
   esac
 done
 

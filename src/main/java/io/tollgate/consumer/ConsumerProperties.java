@@ -12,10 +12,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * are never kept in the registry.
  *
  * @param consumers the consumers, each with a unique username
+ * @param consumersFile a YAML ({@code .yml}, {@code .yaml}) or JSON ({@code .json}) file of more consumers, in the
+ * same shape as {@code consumers} (a list, or a {@code consumers:} key holding one), read one consumer at a time
+ * outside Spring's binder: for large consumer sets (a hundred thousand API keys start in seconds). A relative path
+ * resolves against the working directory. Its consumers join those of {@code consumers}; usernames and keys must be
+ * unique across both. Placeholders ({@code ${...}}) are not resolved in it; keys may be given in plaintext (kept
+ * only as digests) or, so that the file holds no secret, as {@code sha256} digests
  * @param plans named sets of rate limits; a consumer's {@code plan} names one of them
  */
 @ConfigurationProperties("tollgate")
-public record ConsumerProperties(@DefaultValue List<ConsumerDefinition> consumers,
+public record ConsumerProperties(@DefaultValue List<ConsumerDefinition> consumers, String consumersFile,
 		@DefaultValue Map<String, PlanDefinition> plans) {
 
 	/**

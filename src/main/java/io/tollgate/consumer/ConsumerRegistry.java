@@ -1,36 +1,47 @@
 package io.tollgate.consumer;
 
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerProperties.ApiKeyDefinition;
 import io.tollgate.consumer.ConsumerProperties.ConsumerDefinition;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.util.StringUtils;
 
 /**
- * The consumers and their API keys, checked once at startup and immutable afterwards. Keys are held only as
- * SHA-256 digests in a hash index: a look-up is one digest and one constant-time comparison, whatever the
- * number of keys.
+ * The consumers and their API keys, from {@code tollgate.consumers} and {@code tollgate.consumers-file}, checked
+ * once at startup and immutable afterwards. Keys are held only as SHA-256 digests in a hash index: a look-up is
+ * one digest and one constant-time comparison, whatever the number of keys.
+ * <p>
+ * Sized for large consumer sets: per consumer it keeps the consumer, one index entry by username (and by id or
+ * custom id only where one was configured), and per key a digest and a credential. Ids derived from usernames are
+ * computed when first used; group lists and plan names are shared between the consumers that name the same ones.
  */
 public class ConsumerRegistry {
 
+	private static final Log logger = LogFactory.getLog(ConsumerRegistry.class);
+
 	private static final String PREFIX = "tollgate.consumers";
 
-	private final Map<String, Consumer> byUsername = new LinkedHashMap<>();
+	/** Every consumer, in configuration order (tollgate.consumers, then the file). */
+	private final List<Consumer> consumers = new ArrayList<>();
 
+	private final Map<String, Consumer> byUsername = new HashMap<>();
+
+	/** Consumers with a configured id; derived ids are not indexed (see {@link #find}). */
 	private final Map<String, Consumer> byId = new HashMap<>();
 
 	private final Map<ApiKeyDigest, Credential> byKey = new HashMap<>();
-
-	private final Map<String, Integer> credentialCount = new HashMap<>();
 
 	private final Map<String, ConsumerProperties.Limits> plans = new HashMap<>();
 
@@ -38,48 +49,25 @@ public class ConsumerRegistry {
 
 	private final Map<String, Consumer> byCustomId = new HashMap<>();
 
+	/** API keys per username, counted on first use (the admin endpoints), not kept for every consumer at startup. */
+	private volatile Map<String, Integer> keyCounts;
+
 	/** @throws InvalidConfigurationException naming the first property that is wrong */
 	public ConsumerRegistry(ConsumerProperties properties) {
 		properties.plans().forEach((name, plan) -> this.plans.put(name, checkPlan(name, plan)));
-		Map<ApiKeyDigest, String> keyOwners = new HashMap<>();
-		Map<String, String> credentialIds = new HashMap<>();
-		Map<String, String> customIds = new HashMap<>();
+		Loader loader = new Loader();
 		List<ConsumerDefinition> definitions = properties.consumers();
 		for (int i = 0; i < definitions.size(); i++) {
-			ConsumerDefinition definition = definitions.get(i);
-			String at = PREFIX + "[" + i + "]";
-			Consumer consumer = toConsumer(definition, at, properties);
-			claim(this.byUsername, consumer.username(), consumer, at + ".username",
-					"duplicate username '" + consumer.username() + "'");
-			claim(this.byId, consumer.id(), consumer, at + ".id", "duplicate consumer id '" + consumer.id() + "'");
-			if (consumer.customId() != null) {
-				claim(customIds, consumer.customId(), at, at + ".custom-id", "duplicate custom-id");
-				this.byCustomId.put(consumer.customId(), consumer);
-			}
-			List<ConsumerProperties.JwtSecretDefinition> jwt = definition.jwtSecrets();
-			for (int j = 0; j < jwt.size(); j++) {
-				JwtSecret secret = JwtSecrets.check(jwt.get(j), consumer, at + ".jwt-secrets[" + j + "]");
-				if (this.jwtSecrets.putIfAbsent(secret.key(), secret) != null) {
-					throw new InvalidConfigurationException(at + ".jwt-secrets[" + j + "].key",
-							"duplicate JWT credential key '" + secret.key() + "'");
-				}
-			}
-			List<ApiKeyDefinition> keys = definition.apiKeys();
-			for (int k = 0; k < keys.size(); k++) {
-				String keyAt = at + ".api-keys[" + k + "]";
-				ApiKeyDefinition key = keys.get(k);
-				String credentialId = StringUtils.hasText(key.id()) ? key.id() : consumer.username() + "-key-" + (k + 1);
-				claim(credentialIds, credentialId, keyAt, keyAt + ".id", "duplicate credential id '" + credentialId + "'");
-				ApiKeyDigest digest = digestOf(key, keyAt);
-				String owner = keyOwners.putIfAbsent(digest, keyAt);
-				if (owner != null) {
-					throw new InvalidConfigurationException(keyAt,
-							"duplicate API key: the same key is already configured at " + owner);
-				}
-				this.byKey.put(digest, new Credential(credentialId, consumer));
-			}
-			this.credentialCount.put(consumer.username(), keys.size());
+			loader.add(definitions.get(i), PREFIX + "[" + i + "]");
 		}
+		if (StringUtils.hasText(properties.consumersFile())) {
+			long start = System.nanoTime();
+			Path file = Path.of(properties.consumersFile().trim());
+			int count = ConsumersFile.read(file, loader::add);
+			logger.info(count + " consumers from " + file.toAbsolutePath().normalize() + " ("
+					+ ConsumersFile.PROPERTY + ") in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+		}
+		loader.checkDerivedIds();
 	}
 
 	/** The credential whose key is {@code presentedKey}, or null. */
@@ -120,14 +108,27 @@ public class ConsumerRegistry {
 		return (consumer != null) ? consumer : this.byCustomId.get(value);
 	}
 
-	/** The consumer with this username or id (Kong accepts either for {@code anonymous}), or null. */
+	/**
+	 * The consumer with this username or id (Kong accepts either for {@code anonymous}), or null. Configuration and
+	 * admin look-ups only: an id derived from a username is found by a scan, not an index kept for every consumer.
+	 */
 	public Consumer find(String usernameOrId) {
 		Consumer consumer = this.byUsername.get(usernameOrId);
-		return (consumer != null) ? consumer : this.byId.get(usernameOrId);
+		if (consumer == null) {
+			consumer = this.byId.get(usernameOrId);
+		}
+		if (consumer == null && usernameOrId.length() == 36) {
+			for (Consumer candidate : this.consumers) {
+				if (candidate.hasDerivedId() && Consumer.derivedId(candidate.username()).equals(usernameOrId)) {
+					return candidate;
+				}
+			}
+		}
+		return consumer;
 	}
 
 	public List<Consumer> consumers() {
-		return Collections.unmodifiableList(new ArrayList<>(this.byUsername.values()));
+		return Collections.unmodifiableList(this.consumers);
 	}
 
 	/** The limits of a plan named by a consumer (every consumer's plan exists: checked at startup). */
@@ -137,28 +138,15 @@ public class ConsumerRegistry {
 
 	/** How many API keys a consumer has (never the keys themselves). */
 	public int apiKeyCount(String username) {
-		return this.credentialCount.getOrDefault(username, 0);
-	}
-
-	private static Consumer toConsumer(ConsumerDefinition definition, String at, ConsumerProperties properties) {
-		if (!StringUtils.hasText(definition.username())) {
-			throw new InvalidConfigurationException(at + ".username", "must not be empty");
-		}
-		String username = definition.username();
-		String id = StringUtils.hasText(definition.id()) ? definition.id()
-				: UUID.nameUUIDFromBytes(("tollgate:consumer:" + username).getBytes(StandardCharsets.UTF_8)).toString();
-		String plan = StringUtils.hasText(definition.plan()) ? definition.plan() : null;
-		if (plan != null && !properties.plans().containsKey(plan)) {
-			throw new InvalidConfigurationException(at + ".plan",
-					"unknown plan '" + plan + "'; tollgate.plans defines " + properties.plans().keySet());
-		}
-		for (int g = 0; g < definition.groups().size(); g++) {
-			if (!StringUtils.hasText(definition.groups().get(g))) {
-				throw new InvalidConfigurationException(at + ".groups[" + g + "]", "must not be empty");
+		Map<String, Integer> counts = this.keyCounts;
+		if (counts == null) {
+			counts = new HashMap<>();
+			for (Credential credential : this.byKey.values()) {
+				counts.merge(credential.consumer().username(), 1, Integer::sum);
 			}
+			this.keyCounts = counts;
 		}
-		String customId = StringUtils.hasText(definition.customId()) ? definition.customId() : null;
-		return new Consumer(id, username, customId, definition.groups(), plan);
+		return counts.getOrDefault(username, 0);
 	}
 
 	private static ConsumerProperties.Limits checkPlan(String name, ConsumerProperties.PlanDefinition plan) {
@@ -208,10 +196,108 @@ public class ConsumerRegistry {
 		return ApiKeyDigest.ofKey(key.key());
 	}
 
-	private static <V> void claim(Map<String, V> seen, String name, V value, String property, String reason) {
-		if (seen.putIfAbsent(name, value) != null) {
-			throw new InvalidConfigurationException(property, reason);
+	/**
+	 * Adds consumers one at a time, checking each against those before it. What it needs only for the checks
+	 * (credential ids seen, shared group lists) is dropped with it once the registry is built.
+	 */
+	private final class Loader {
+
+		private final Set<String> credentialIds = new HashSet<>();
+
+		private final Map<List<String>, List<String>> sharedGroups = new HashMap<>();
+
+		void add(ConsumerDefinition definition, String at) {
+			Consumer consumer = toConsumer(definition, at);
+			if (ConsumerRegistry.this.byUsername.putIfAbsent(consumer.username(), consumer) != null) {
+				throw new InvalidConfigurationException(at + ".username",
+						"duplicate username '" + consumer.username() + "'");
+			}
+			if (!consumer.hasDerivedId() && ConsumerRegistry.this.byId.putIfAbsent(consumer.id(), consumer) != null) {
+				throw new InvalidConfigurationException(at + ".id", "duplicate consumer id '" + consumer.id() + "'");
+			}
+			if (consumer.customId() != null
+					&& ConsumerRegistry.this.byCustomId.putIfAbsent(consumer.customId(), consumer) != null) {
+				throw new InvalidConfigurationException(at + ".custom-id", "duplicate custom-id");
+			}
+			ConsumerRegistry.this.consumers.add(consumer);
+			List<ConsumerProperties.JwtSecretDefinition> jwt = definition.jwtSecrets();
+			for (int j = 0; j < jwt.size(); j++) {
+				JwtSecret secret = JwtSecrets.check(jwt.get(j), consumer, at + ".jwt-secrets[" + j + "]");
+				if (ConsumerRegistry.this.jwtSecrets.putIfAbsent(secret.key(), secret) != null) {
+					throw new InvalidConfigurationException(at + ".jwt-secrets[" + j + "].key",
+							"duplicate JWT credential key '" + secret.key() + "'");
+				}
+			}
+			List<ApiKeyDefinition> keys = definition.apiKeys();
+			for (int k = 0; k < keys.size(); k++) {
+				ApiKeyDefinition key = keys.get(k);
+				boolean named = StringUtils.hasText(key.id());
+				String credentialId = named ? key.id() : Credential.defaultId(consumer.username(), k + 1);
+				if (!this.credentialIds.add(credentialId)) {
+					throw new InvalidConfigurationException(at + ".api-keys[" + k + "].id",
+							"duplicate credential id '" + credentialId + "'");
+				}
+				ApiKeyDigest digest = digestOf(key, at + ".api-keys[" + k + "]");
+				Credential credential = named ? new Credential(credentialId, consumer)
+						: Credential.withDefaultId(consumer, k + 1);
+				Credential owner = ConsumerRegistry.this.byKey.putIfAbsent(digest, credential);
+				if (owner != null) {
+					throw new InvalidConfigurationException(at + ".api-keys[" + k + "]",
+							"duplicate API key: the same key is already configured for consumer '"
+									+ owner.consumer().username() + "' (credential '" + owner.id() + "')");
+				}
+			}
 		}
+
+		/** A configured id must not be another consumer's derived id (both would be sent as X-Consumer-ID). */
+		void checkDerivedIds() {
+			if (ConsumerRegistry.this.byId.isEmpty()) {
+				return;
+			}
+			for (Consumer consumer : ConsumerRegistry.this.consumers) {
+				if (consumer.hasDerivedId()) {
+					Consumer other = ConsumerRegistry.this.byId.get(consumer.id());
+					if (other != null) {
+						throw new InvalidConfigurationException(PREFIX,
+								"consumer '" + other.username() + "' is configured with the id derived from username '"
+										+ consumer.username() + "'");
+					}
+				}
+			}
+		}
+
+		private Consumer toConsumer(ConsumerDefinition definition, String at) {
+			if (!StringUtils.hasText(definition.username())) {
+				throw new InvalidConfigurationException(at + ".username", "must not be empty");
+			}
+			String username = definition.username();
+			String plan = null;
+			if (StringUtils.hasText(definition.plan())) {
+				plan = planName(definition.plan(), at);
+			}
+			List<String> groups = definition.groups();
+			for (int g = 0; g < groups.size(); g++) {
+				if (!StringUtils.hasText(groups.get(g))) {
+					throw new InvalidConfigurationException(at + ".groups[" + g + "]", "must not be empty");
+				}
+			}
+			groups = this.sharedGroups.computeIfAbsent(List.copyOf(groups), (list) -> list);
+			String customId = StringUtils.hasText(definition.customId()) ? definition.customId() : null;
+			return StringUtils.hasText(definition.id()) ? new Consumer(definition.id(), username, customId, groups, plan)
+					: Consumer.withDerivedId(username, customId, groups, plan);
+		}
+
+		/** The plan's own name (one string shared by all its consumers). */
+		private String planName(String plan, String at) {
+			for (String name : ConsumerRegistry.this.plans.keySet()) {
+				if (name.equals(plan)) {
+					return name;
+				}
+			}
+			throw new InvalidConfigurationException(at + ".plan",
+					"unknown plan '" + plan + "'; tollgate.plans defines " + ConsumerRegistry.this.plans.keySet());
+		}
+
 	}
 
 }

@@ -2,6 +2,7 @@ package io.tollgate.consumer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import io.tollgate.TollgateApplication;
 import io.tollgate.config.InvalidConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -91,6 +93,24 @@ class ConsumerConfigurationStartupTest {
 				"spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/x",
 				"spring.cloud.gateway.server.webflux.routes[0].filters[0].name=KeyAuth",
 				"spring.cloud.gateway.server.webflux.routes[0].filters[0].args.anonymous=ghost");
+	}
+
+	@Test
+	void usernameInTollgateConsumersAndTheConsumersFileStopsStartupNamingTheFile(CapturedOutput output,
+			@TempDir Path dir) throws IOException {
+		Path file = Files.writeString(dir.resolve("consumers.yml"), "- username: alice\n- username: bob\n");
+
+		assertStartupFailsOn("tollgate.consumers-file", output, "tollgate.consumers[0].username=bob",
+				"tollgate.consumers-file=" + file);
+		assertThat(output).contains(file + ": [1].username (consumer 'bob', entry at line 2): duplicate username 'bob'");
+	}
+
+	@Test
+	void malformedConsumersFileStopsStartupNamingTheFile(CapturedOutput output, @TempDir Path dir) throws IOException {
+		Path file = Files.writeString(dir.resolve("consumers.json"), "[ { \"username\": \"bob\", } ]");
+
+		assertStartupFailsOn("tollgate.consumers-file", output, "tollgate.consumers-file=" + file);
+		assertThat(output).contains(file + ": not valid JSON at line 1");
 	}
 
 	@Test
