@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.tollgate.testsupport.GatewayTest;
+import io.tollgate.testsupport.RecordingUpstream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -130,6 +131,19 @@ class ObservabilityTest extends GatewayTest {
 
 		this.client.get().uri("/o/auth/x").header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").exchange()
 			.expectStatus().isUnauthorized().expectBody().jsonPath("$.trace_id").isEqualTo(traceId);
+	}
+
+	@Test
+	void aClientsBaggageHeaderReachesTheUpstreamUnchanged() {
+		String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+		this.client.get().uri("/o/auth/x").header("apikey", BOB_KEY)
+			.header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+			.header("baggage", "tenant=acme,region=eu%20west;ttl=30")
+			.exchange().expectStatus().isOk();
+
+		RecordingUpstream.RecordedRequest request = upstreamRequest();
+		assertThat(request.header("baggage")).containsExactly("tenant=acme,region=eu%20west;ttl=30");
+		assertThat(request.header("traceparent")).singleElement().asString().startsWith("00-" + traceId + "-");
 	}
 
 	@Test
