@@ -24,8 +24,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * in route order exactly as {@link RoutePredicateHandlerMapping#lookupRoute} tests every route (the route id in
  * {@code GATEWAY_PREDICATE_ROUTE_ATTR} while its predicate runs, a predicate that throws counts as no match, the
  * first match wins and is passed to {@link #validateRoute}); before each candidate is tested, and after the last,
- * the lookup leaves in the exchange what the skipped routes' leading Path predicates would have left. Until the first index is built, or when building one
- * failed, the lookup is the superclass's linear one.
+ * the lookup leaves in the exchange what the skipped routes' leading Path predicates would have left. Until the
+ * first index is built, or when building one failed, the lookup is the superclass's linear one.
  */
 public class IndexedRoutePredicateHandlerMapping extends RoutePredicateHandlerMapping {
 
