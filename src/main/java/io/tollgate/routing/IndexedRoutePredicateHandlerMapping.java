@@ -16,14 +16,16 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_PREDICATE_ROUTE_ATTR;
 
 /**
- * Spring Cloud Gateway's route lookup, made to visit only the routes a {@link RouteIndex} names as candidates.
+ * Spring Cloud Gateway's route lookup, made to visit only the routes a {@link RouteIndex} names as candidates for
+ * the request (by path prefix, literal Host and Method).
  * <p>
  * Everything else is Spring Cloud Gateway's own: the superclass keeps the management-port handling, the CORS
  * configuration and the exchange attributes it sets around the lookup; the candidates are tested one after another
  * in route order exactly as {@link RoutePredicateHandlerMapping#lookupRoute} tests every route (the route id in
  * {@code GATEWAY_PREDICATE_ROUTE_ATTR} while its predicate runs, a predicate that throws counts as no match, the
- * first match wins and is passed to {@link #validateRoute}). Until the first index is built, or when building one
- * failed, the lookup is the superclass's linear one.
+ * first match wins and is passed to {@link #validateRoute}); before each candidate is tested, and after the last,
+ * the lookup leaves in the exchange what the skipped routes' leading Path predicates would have left. Until the
+ * first index is built, or when building one failed, the lookup is the superclass's linear one.
  */
 public class IndexedRoutePredicateHandlerMapping extends RoutePredicateHandlerMapping {
 
@@ -47,7 +49,9 @@ public class IndexedRoutePredicateHandlerMapping extends RoutePredicateHandlerMa
 		}
 		String rawPath = exchange.getRequest().getURI().getRawPath();
 		PathContainer path = PathContainer.parsePath(rawPath);
-		return Flux.fromIterable(index.candidates(path)).filterWhen((route) -> {
+		RouteIndex.Lookup lookup = index.lookup(path, exchange.getRequest());
+		return Flux.fromIterable(lookup.candidates()).filterWhen((route) -> {
+			lookup.beforeTesting(exchange, route);
 			exchange.getAttributes().put(GATEWAY_PREDICATE_ROUTE_ATTR, route.getId());
 			try {
 				return route.getPredicate().apply(exchange);
@@ -63,7 +67,10 @@ public class IndexedRoutePredicateHandlerMapping extends RoutePredicateHandlerMa
 			}
 			validateRoute(route, exchange);
 			return route;
-		}).switchIfEmpty(Mono.fromRunnable(() -> cachePathAsLinearLookupWould(exchange, index, index.size(), path)));
+		}).switchIfEmpty(Mono.fromRunnable(() -> {
+			lookup.afterLast(exchange);
+			cachePathAsLinearLookupWould(exchange, index, index.size(), path);
+		}));
 	}
 
 	/**

@@ -32,6 +32,10 @@ public class RouteIndexer {
 
 	private final boolean pathIndexing;
 
+	private final boolean hostFiltering;
+
+	private final boolean methodFiltering;
+
 	private final AtomicLong requested = new AtomicLong();
 
 	private long installedGeneration = -1;
@@ -39,11 +43,13 @@ public class RouteIndexer {
 	private volatile @Nullable RouteIndex current;
 
 	RouteIndexer(RouteLocator routeLocator, RouteDefinitionLocator definitionLocator, @Nullable String basePath,
-			boolean pathIndexing) {
+			boolean pathIndexing, boolean hostFiltering, boolean methodFiltering) {
 		this.routeLocator = routeLocator;
 		this.definitionLocator = definitionLocator;
 		this.basePath = basePath;
 		this.pathIndexing = pathIndexing;
+		this.hostFiltering = hostFiltering;
+		this.methodFiltering = methodFiltering;
 	}
 
 	/** The index lookups use now, or null while there is none (lookups are then linear). */
@@ -68,7 +74,8 @@ public class RouteIndexer {
 		long generation = this.requested.incrementAndGet();
 		Mono.zip(this.routeLocator.getRoutes().collectList(), this.definitionLocator.getRouteDefinitions().collectList())
 			.subscribeOn(Schedulers.boundedElastic())
-			.map((both) -> RouteIndex.build(both.getT1(), both.getT2(), this.basePath, this.pathIndexing))
+			.map((both) -> RouteIndex.build(both.getT1(), both.getT2(), this.basePath,
+					this.pathIndexing, this.hostFiltering, this.methodFiltering))
 			.subscribe((index) -> install(generation, index), (error) -> {
 				logger.warn("Could not index the routes; route lookup is linear until the next refresh", error);
 				install(generation, null);

@@ -1,11 +1,6 @@
 package io.tollgate.routing;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
-import java.net.URI;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
@@ -20,6 +15,8 @@ import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.cloud.gateway.handler.predicate.HostRoutePredicateFactory;
+import org.springframework.cloud.gateway.handler.predicate.MethodRoutePredicateFactory;
 import org.springframework.cloud.gateway.handler.predicate.PathRoutePredicateFactory;
 import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
 import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
@@ -27,7 +24,7 @@ import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.accept.ApiVersionStrategy;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -50,7 +47,8 @@ class RoutingConfiguration {
 		WebFluxProperties properties = webFlux.getIfAvailable();
 		String basePath = (properties != null) ? properties.getBasePath() : null;
 		return new RouteIndexer(routeLocator, definitionLocator, basePath,
-				pathMatchesAsDefault(predicateFactories, basePath));
+				pathMatchesAsDefault(predicateFactories, basePath), hostMatchesAsDefault(predicateFactories),
+				methodMatchesAsDefault(predicateFactories));
 	}
 
 	@Bean
@@ -89,28 +87,59 @@ class RoutingConfiguration {
 		return asDefault;
 	}
 
-	/** A bare exchange with just a path and attributes, all the Path predicate reads. */
-	private static ServerWebExchange exchange(String path) {
-		URI uri = URI.create("http://probe" + path);
-		ServerHttpRequest request = proxy(ServerHttpRequest.class, Map.of("getURI", uri));
-		return proxy(ServerWebExchange.class, Map.of("getRequest", request, "getAttributes", new HashMap<>()));
+	/**
+	 * Whether the {@code Host} predicate is Spring Cloud Gateway's own with its defaults: it reads the first
+	 * {@code Host} header with its port, and matches a literal pattern the way {@code AntPathMatcher(".")} does
+	 * (case-sensitively, labels compared one by one, empty labels ignored). Only then may a route whose literal Host
+	 * pattern differs from the request's be skipped without testing it.
+	 */
+	static boolean hostMatchesAsDefault(List<RoutePredicateFactory<?>> factories) {
+		List<RoutePredicateFactory<?>> hosts = factories.stream()
+			.filter((factory) -> RouteIndex.HOST.equals(factory.name()))
+			.toList();
+		if (hosts.size() != 1 || hosts.get(0).getClass() != HostRoutePredicateFactory.class) {
+			logger.warn("The Host route predicate is not Spring Cloud Gateway's own; routes are not filtered by host");
+			return false;
+		}
+		Predicate<ServerWebExchange> probe = ((HostRoutePredicateFactory) hosts.get(0))
+			.apply(new HostRoutePredicateFactory.Config().setPatterns(List.of("probe.tollgate.test")));
+		boolean asDefault = answers(probe, HttpMethod.GET, "probe.tollgate.test", true)
+				&& answers(probe, HttpMethod.GET, "probe..tollgate.test", true)
+				&& answers(probe, HttpMethod.GET, "PROBE.tollgate.test", false)
+				&& answers(probe, HttpMethod.GET, "probe.tollgate.test:1", false)
+				&& answers(probe, HttpMethod.GET, "probe-tollgate.test", false)
+				&& answers(probe, HttpMethod.GET, null, false);
+		if (!asDefault) {
+			logger.warn("The Host route predicate does not match hosts the default way (port included, "
+					+ "case-sensitive labels); routes are not filtered by host");
+		}
+		return asDefault;
 	}
 
-	private static <T> T proxy(Class<T> type, Map<String, Object> answers) {
-		InvocationHandler handler = (self, method, args) -> {
-			Object answer = answers.get(method.getName());
-			if (answer != null && (args == null || args.length == 0)) {
-				return answer;
-			}
-			if (method.isDefault()) {
-				return InvocationHandler.invokeDefault(self, method, args);
-			}
-			if (method.getName().equals("toString")) {
-				return type.getSimpleName() + " probe";
-			}
-			throw new UnsupportedOperationException(method.getName());
-		};
-		return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type }, handler));
+	/** Whether the {@code Method} predicate is Spring Cloud Gateway's own (routes are then filtered by method). */
+	static boolean methodMatchesAsDefault(List<RoutePredicateFactory<?>> factories) {
+		List<RoutePredicateFactory<?>> methods = factories.stream()
+			.filter((factory) -> RouteIndex.METHOD.equals(factory.name()))
+			.toList();
+		if (methods.size() != 1 || methods.get(0).getClass() != MethodRoutePredicateFactory.class) {
+			logger.warn("The Method route predicate is not Spring Cloud Gateway's own; routes are not filtered by method");
+			return false;
+		}
+		return true;
+	}
+
+	private static ServerWebExchange exchange(String path) {
+		return ProbeExchange.of(HttpMethod.GET, path, null);
+	}
+
+	private static boolean answers(Predicate<ServerWebExchange> probe, HttpMethod method, @Nullable String host,
+			boolean expected) {
+		try {
+			return probe.test(ProbeExchange.of(method, "/", host)) == expected;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 }

@@ -84,7 +84,9 @@ final class RealRoutes {
 	/** The indexed handler mapping, its first index already installed. */
 	IndexedRoutePredicateHandlerMapping indexed() {
 		RouteIndexer indexer = new RouteIndexer(this.routeLocator, this.definitionLocator, null,
-				RoutingConfiguration.pathMatchesAsDefault(this.predicateFactories, null));
+				RoutingConfiguration.pathMatchesAsDefault(this.predicateFactories, null),
+				RoutingConfiguration.hostMatchesAsDefault(this.predicateFactories),
+				RoutingConfiguration.methodMatchesAsDefault(this.predicateFactories));
 		indexer.rebuild();
 		long deadline = System.nanoTime() + 60_000_000_000L;
 		while (indexer.current() == null && System.nanoTime() < deadline) {

@@ -45,7 +45,27 @@ class RouteIndexPropertyTest {
 
 	private static final int REQUESTS = 1_000;
 
-	private static final String[] HOSTS = { "api.example.com", "x.example.org", "other.test", "API.EXAMPLE.COM" };
+	private static final String[] HOSTS = { "api.example.com", "x.example.org", "other.test", "API.EXAMPLE.COM",
+			"api.example.com:8080", "127.0.0.1:18200", "svc1.example.com", "api..example.com", "api.example.com.",
+			"other.test:443", ".other.test" };
+
+	/** Literal Host patterns of routes: with and without ports, dots where AntPathMatcher ignores them, cases. */
+	private static final String[] LITERAL_HOSTS = { "api.example.com", "api.example.com:8080", "127.0.0.1:18200",
+			"other.test", "svc1.example.com", "svc2.example.com", "Api.example.com", "api.example.com.",
+			"other..test", "127.0.0.1" };
+
+	private static final String[] WILDCARD_HOSTS = { "127.0.0.1:*", "**.example.com", "{sub}.example.com:8080",
+			"svc?.example.com", "**" };
+
+	private static final String[] METHOD_LISTS = { "GET", "POST", "DELETE", "GET,POST", "PUT,PATCH,DELETE", "HEAD",
+			"GET,HEAD,OPTIONS" };
+
+	private static final HttpMethod[] REQUEST_METHODS = { HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
+			HttpMethod.DELETE, HttpMethod.GET, HttpMethod.PATCH, HttpMethod.HEAD, HttpMethod.valueOf("PURGE") };
+
+	/** Patterns many routes share, so that many routes skipped by host or method match a request's path. */
+	private static final String[] HOT_PATTERNS = { "/hot/**", "/hot/items", "/hot/*/detail", "/hot/{id}",
+			"/hot/items/**", "/**/hot" };
 
 	@Test
 	void indexedLookupPicksTheSameRouteAndAttributesAsTheLinearLookupForGeneratedRoutesAndRequests() {
@@ -114,6 +134,39 @@ class RouteIndexPropertyTest {
 				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern));
 				javaRoutes.add(javaRoute(id, i, pattern(random)));
 			}
+			else if (kind < 84) {
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern, "Host=" + literalHost(random)));
+			}
+			else if (kind < 86) {
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern, "Method=" + methods(random),
+						"Host=" + literalHost(random)));
+			}
+			else if (kind < 88) {
+				definitions.add(RealRoutes.definition(id, i, "Host=" + literalHost(random), "Path=" + pattern));
+			}
+			else if (kind < 89) {
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern,
+						"Host=" + literalHost(random) + "," + literalHost(random)));
+			}
+			else if (kind < 91) {
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern, "Method=" + methods(random)));
+			}
+			else if (kind < 92) {
+				definitions.add(RealRoutes.definition(id, i, "Method=" + methods(random), "Host=" + literalHost(random),
+						"Path=" + pattern));
+			}
+			else if (kind < 93) {
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern, "Host=" + wildcardHost(random)));
+			}
+			else if (kind < 94) {
+				// A Method after a literal Host: a Host that matched leaves URI variables, so only the Host guards.
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern, "Host=" + literalHost(random),
+						"Method=" + methods(random)));
+			}
+			else if (kind < 95) {
+				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern, "Method=" + methods(random),
+						"Touch=" + id, "Host=" + literalHost(random)));
+			}
 			else {
 				definitions.add(RealRoutes.definition(id, i, "Path=" + pattern));
 			}
@@ -129,12 +182,12 @@ class RouteIndexPropertyTest {
 		assertThat(index).isNotNull();
 		assertThat(index.size()).isEqualTo(10_000 + countSharedIds(definitions, javaRoutes));
 		assertThat(index.indexed()).as("routes found by path prefix").isGreaterThan(6_000);
+		assertThat(index.guarded()).as("routes skipped when their Method or literal Host refuses").isGreaterThan(800);
 
 		int matched = 0;
 		for (int r = 0; r < REQUESTS; r++) {
 			String path = request(random, patterns.get(random.nextInt(patterns.size())));
-			HttpMethod method = List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE)
-				.get(random.nextInt(4));
+			HttpMethod method = REQUEST_METHODS[random.nextInt(REQUEST_METHODS.length)];
 			String host = HOSTS[random.nextInt(HOSTS.length)];
 			String pick = String.valueOf(random.nextInt(PICKS));
 			Map<String, String> expected = RealRoutes.lookUp(linear, method, path, host, pick);
@@ -167,6 +220,9 @@ class RouteIndexPropertyTest {
 
 	private static String pattern(Random random) {
 		int shape = random.nextInt(1000);
+		if (shape >= 900) {
+			return HOT_PATTERNS[random.nextInt(HOT_PATTERNS.length)];
+		}
 		if (shape < 10) {
 			return "/{first}/s" + random.nextInt(800) + "/**";
 		}
@@ -180,6 +236,18 @@ class RouteIndexPropertyTest {
 			pattern.append('/').append(word(random));
 		}
 		return pattern + TAILS[random.nextInt(TAILS.length)];
+	}
+
+	private static String literalHost(Random random) {
+		return LITERAL_HOSTS[random.nextInt(LITERAL_HOSTS.length)];
+	}
+
+	private static String wildcardHost(Random random) {
+		return WILDCARD_HOSTS[random.nextInt(WILDCARD_HOSTS.length)];
+	}
+
+	private static String methods(Random random) {
+		return METHOD_LISTS[random.nextInt(METHOD_LISTS.length)];
 	}
 
 	private static String hostPattern(Random random) {
