@@ -1,7 +1,5 @@
 package io.tollgate.routing;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -9,16 +7,22 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
 import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Keeps the current {@link RouteIndex}: builds a new one off the request path whenever the gateway's routes were
- * refreshed ({@code RefreshRoutesResultEvent}) and once the application is ready, and swaps it in whole. A build
- * that fails leaves no index, so lookups fall back to Spring Cloud Gateway's linear one rather than a stale index;
- * a build that finishes after a newer one is dropped.
+ * refreshed ({@code RefreshRoutesResultEvent}) and once the application is ready, and swaps it in whole. An index
+ * holds the {@code Route}s it was built from, so it is dropped as soon as a refresh starts ({@code RefreshRoutesEvent},
+ * before Spring Cloud Gateway's route cache changes): until the next one is built, lookups are Spring Cloud
+ * Gateway's linear one over the routes as they are now, never the replaced routes (a route that just gained an
+ * auth filter is not served without it while the new index builds). A build that fails leaves no index; a build
+ * that a newer refresh overtook is dropped.
  */
 public class RouteIndexer {
 
@@ -36,9 +40,8 @@ public class RouteIndexer {
 
 	private final boolean methodFiltering;
 
-	private final AtomicLong requested = new AtomicLong();
-
-	private long installedGeneration = -1;
+	/** Refreshes seen and builds started; only the build of the latest may be installed. Guarded by this. */
+	private long generation;
 
 	private volatile @Nullable RouteIndex current;
 
@@ -57,11 +60,17 @@ public class RouteIndexer {
 		return this.current;
 	}
 
+	/** Runs before Spring Cloud Gateway's route cache takes the refresh (which may change it at once). */
+	@EventListener
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	void routesRefreshing(RefreshRoutesEvent event) {
+		invalidate();
+	}
+
 	@EventListener
 	void routesRefreshed(RefreshRoutesResultEvent event) {
-		if (event.isSuccess()) {
-			rebuild();
-		}
+		// After a failed refresh the cache keeps the routes it had: index those again.
+		rebuild();
 	}
 
 	@EventListener
@@ -71,7 +80,7 @@ public class RouteIndexer {
 
 	/** Starts building an index of the routes as they are now; it is installed when done. */
 	void rebuild() {
-		long generation = this.requested.incrementAndGet();
+		long generation = invalidate();
 		Mono.zip(this.routeLocator.getRoutes().collectList(), this.definitionLocator.getRouteDefinitions().collectList())
 			.subscribeOn(Schedulers.boundedElastic())
 			.map((both) -> RouteIndex.build(both.getT1(), both.getT2(), this.basePath,
@@ -82,11 +91,16 @@ public class RouteIndexer {
 			});
 	}
 
+	/** Drops the current index (lookups are linear until the next is installed); returns the new generation. */
+	private synchronized long invalidate() {
+		this.current = null;
+		return ++this.generation;
+	}
+
 	private synchronized void install(long generation, @Nullable RouteIndex index) {
-		if (generation <= this.installedGeneration) {
+		if (generation != this.generation) {
 			return;
 		}
-		this.installedGeneration = generation;
 		this.current = index;
 		if (index != null && logger.isDebugEnabled()) {
 			logger.debug("Indexed " + index.indexed() + " of " + index.size() + " routes by path prefix");
