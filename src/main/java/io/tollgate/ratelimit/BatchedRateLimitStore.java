@@ -1,9 +1,5 @@
 package io.tollgate.ratelimit;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +25,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.util.StreamUtils;
 
 /**
  * Batched sync ({@code tollgate.rate-limiting.sync: batched}, or {@code sync: batched} on a route), as Kong's
@@ -82,7 +76,7 @@ public class BatchedRateLimitStore implements RateLimitStore, AutoCloseable {
 	private static final Log logger = LogFactory.getLog(BatchedRateLimitStore.class);
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript.of(load("io/tollgate/ratelimit/batched_sync.lua"),
+	private static final RedisScript<List> SCRIPT = RedisScript.of(LimitScriptSource.load("io/tollgate/ratelimit/batched_sync.lua"),
 			List.class);
 
 	/** Keys synced at once (in flight on the connection) per sync. */
@@ -155,15 +149,6 @@ public class BatchedRateLimitStore implements RateLimitStore, AutoCloseable {
 			.description("Batched rate-limit syncs with Redis")
 			.tag("outcome", "failure")
 			.register(meters);
-	}
-
-	private static String load(String path) {
-		try (InputStream in = new ClassPathResource(path).getInputStream()) {
-			return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read " + path, ex);
-		}
 	}
 
 	/** The longest a sync may take before it counts as failed: five intervals, at least a second. */

@@ -11,7 +11,10 @@ import java.util.HexFormat;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.util.StreamUtils;
 
-/** The text of {@code rate_limit.lua} and its SHA-1, the name Redis caches it under. */
+/**
+ * The text of {@code rate_limit.lua} and its SHA-1, the name Redis caches it under; and how the rate limiter's
+ * Lua scripts are read from the classpath.
+ */
 final class LimitScriptSource {
 
 	static final String TEXT = load("io/tollgate/ratelimit/rate_limit.lua");
@@ -23,7 +26,7 @@ final class LimitScriptSource {
 
 	// Loaded once as text: a script built on a Resource checks the resource's modification time on every call,
 	// which inside a jar means a FileNotFoundException per request.
-	private static String load(String path) {
+	static String load(String path) {
 		try (InputStream in = new ClassPathResource(path).getInputStream()) {
 			return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
 		}
