@@ -93,6 +93,8 @@ def summarize(data):
         mem = (kinds.get("memory") or [["-", "-"]])[0] + ["-", "-"]
         summary[config] = {
             "rps": median([float(r[0]) for r in t]),
+            "rps_min": min((float(r[0]) for r in t), default=None),
+            "rps_max": max((float(r[0]) for r in t), default=None),
             "p50": median([float(r[1]) for r in t]),
             "p99": median([float(r[2]) for r in t]),
             "lp50": median([float(r[1]) for r in lat]),
@@ -130,30 +132,35 @@ def meta(data, key):
     return " ".join(values[0]) if values and values[0] else "-"
 
 
-def report(path, commit, runs, duration, connections):
+def report(path, commit, runs, duration, connections, latency_runs=None, warmup=None, pin_warmup=None):
     data = rows(path)
     summary = summarize(data)
     soak_kinds = data.get("soak", {})
     lines = [f"# Tollgate benchmark (commit {commit})", "",
              f"JVM: {meta(data, 'java')} ({meta(data, 'java-home')}); flags `{meta(data, 'flags')}`; "
              f"collector {meta(data, 'gc')}.", "",
-             f"Medians of {runs} runs of {duration} s; wrk -t1 -c{connections} for throughput; hey at a fixed rate of half the "
-             "`plain` maximum for latency. Each JVM warms up on both cores, then is pinned to one core for measurement "
-             "(-XX:ActiveProcessorCount=1, -Xmx256m); wrk/hey, the nginx upstream and Redis share the other core. "
+             f"Medians of {runs} runs of {duration} s with wrk -t1 -c{connections} for throughput (RPS range: the slowest "
+             f"and fastest run); medians of {latency_runs or runs} runs of hey at a fixed rate of half the `plain` "
+             f"maximum for latency. Each JVM warms up on both cores"
+             + (f" for {warmup} s" if warmup else "") + ", then is pinned to one core for measurement "
+             "(-XX:ActiveProcessorCount=1, -Xmx256m)"
+             + (f" and warms up {pin_warmup} s more there" if pin_warmup and pin_warmup != "0" else "")
+             + "; wrk/hey, the nginx upstream and Redis share the other core. "
              "Loopback only. Startup: seconds from launching the JVM (both cores) until the URL answers. RL fallbacks: "
              "`tollgate_ratelimit_fallbacks_total` (all labels) at the end, in brackets how many of them came during "
              "the warm-up.", "",
-             "| config | RPS | p50 ms (max load) | p99 ms (max load) | p50 ms (50% rate) | p99 ms (50% rate) | errors | "
+             "| config | RPS | RPS range | p50 ms (max load) | p99 ms (max load) | p50 ms (50% rate) | p99 ms (50% rate) | errors | "
              "startup s | RSS MB | heap after GC MB | RL fallbacks (in warm-up) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for config in ORDER + sorted(c for c in summary if c not in ORDER):
         if config not in summary:
             continue
         s = summary[config]
         if s["failed"]:
-            lines.append(f"| {config} | failed to start | - | - | - | - | - | - | - | - | - |")
+            lines.append(f"| {config} | failed to start | - | - | - | - | - | - | - | - | - | - |")
             continue
-        lines.append(f"| {config} | {fmt(s['rps'], 0)} | {fmt(s['p50'])} | {fmt(s['p99'])} | {fmt(s['lp50'])} | "
+        spread = f"{s['rps_min']:.0f}-{s['rps_max']:.0f}" if s["rps_min"] is not None else "-"
+        lines.append(f"| {config} | {fmt(s['rps'], 0)} | {spread} | {fmt(s['p50'])} | {fmt(s['p99'])} | {fmt(s['lp50'])} | "
                      f"{fmt(s['lp99'])} | {s['errors']} | {fmt(s['startup'], 1)} | {fmt(s['rss'], 0)} | "
                      f"{fmt(s['heap'], 0)} | {fallback_text(s['fallbacks'], s['warm_fallbacks'])} |")
 
@@ -248,7 +255,7 @@ def runtimes(out, *dirs):
              "Each row is one bench/run.sh run (CONFIGS=\"plain full\", SOAK=0); see bench/runtimes.sh.", "",
              "| JDK | collector | plain RPS | full RPS | full / plain | plain p99 ms (50% rate) | full p99 ms (50% rate) | "
              "plain startup s | plain RSS MB | full RSS MB | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for directory in dirs:
         try:
             data = rows(f"{directory}/raw.txt")
@@ -277,7 +284,7 @@ if __name__ == "__main__":
     elif mode == "median-rps":
         median_rps(sys.argv[2], sys.argv[3])
     elif mode == "report":
-        report(*sys.argv[2:7])
+        report(*sys.argv[2:10])
     elif mode == "prom-sum":
         prom_sum(sys.argv[2], sys.argv[3])
     elif mode == "runtimes":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tollgate's benchmark: every configuration of the performance issue, one after another, on loopback.
-#   bench/run.sh                          full run (60 s warm-up, 3 runs of 10 s per measurement, a 5-minute soak;
-#                                         about 25 minutes)
+#   bench/run.sh                          full run (60 s warm-up on both cores and 20 s pinned, 5 runs of 10 s for
+#                                         throughput and 3 at a fixed rate, a 5-minute soak; about 55 minutes)
 #   RUNS=1 DURATION=5 WARMUP=20 SOAK=0 CONFIGS="plain full" bench/run.sh   a quick look
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java JAVA_OPTS="-XX:+UseParallelGC" bench/run.sh   another JDK or
 #                                         collector (JAVA_OPTS comes after the fixed flags, so it may override them)
@@ -9,14 +9,18 @@
 # The gateway is measured pinned to one core (taskset, -XX:ActiveProcessorCount=1, -Xmx256m); wrk/hey, the nginx
 # upstream and Redis share the other core. Each JVM warms up first on both cores: JIT compilation on one shared core
 # takes more than two minutes to settle, and throughput measured before then says more about the compiler than about
-# the gateway. Startup is timed from launching the JVM (still on both cores) until the URL answers. Results:
-# bench/results/latest.md (and stdout), with the commit measured and the JVM's version and flags.
+# the gateway. Pinning changes the profile the JIT sees (one load-generator thread, one core), so a short pinned
+# warm-up (PIN_WARMUP) lets the recompilations that follow finish before the first measured run. Startup is timed
+# from launching the JVM (still on both cores) until the URL answers. Results: bench/results/latest.md (and stdout),
+# with the commit measured and the JVM's version and flags.
 set -euo pipefail
 export TOLLGATE_CONFIG_DIR=bench/config
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
+LATENCY_RUNS=${LATENCY_RUNS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-60}
+PIN_WARMUP=${PIN_WARMUP:-20}
 SOAK=${SOAK:-300}
 CONNECTIONS=${CONNECTIONS:-32}
 GATEWAY_CPU=${GATEWAY_CPU:-1}
@@ -175,6 +179,7 @@ for config in $CONFIGS; do
   # Warm-up load from both cores, so that the JIT's compiler threads finish; then every thread of the JVM is pinned.
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "${extra[@]}" "$url" >/dev/null 2>&1 || true
   pin_java
+  if [ "$PIN_WARMUP" -gt 0 ]; then wrk_once "$url" "$PIN_WARMUP" "${extra[@]}" >/dev/null; fi
   WARM_FALLBACKS=-
   case $config in direct|nginx|netty-proxy|vanilla-scg) ;; *) WARM_FALLBACKS=$(fallbacks) ;; esac
   for run in $(seq 1 "$RUNS"); do
@@ -185,7 +190,7 @@ for config in $CONFIGS; do
   fi
   if [ -n "$PLAIN_MAX" ] && [ "$config" != validated ]; then
     rate=$(( ${PLAIN_MAX%.*} / 2 ))
-    for run in $(seq 1 "$RUNS"); do
+    for run in $(seq 1 "$LATENCY_RUNS"); do
       echo "$config latency $rate $(hey_rate "$url" "$rate" "$header")" >> "$RESULTS"
     done
   fi
@@ -205,6 +210,7 @@ if [ "$SOAK" -gt 0 ] && [ -n "$PLAIN_MAX" ]; then
   if wait_for "$url"; then
     wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -H "apikey: $KEY" "$url" >/dev/null 2>&1 || true
     pin_java
+    if [ "$PIN_WARMUP" -gt 0 ]; then wrk_once "$url" "$PIN_WARMUP" -H "apikey: $KEY" >/dev/null; fi
     WARM_FALLBACKS=$(fallbacks)
     rate=$(( ${PLAIN_MAX%.*} / 2 ))
     taskset -c "$LOADGEN_CPU" hey -z "${SOAK}s" -c 8 -q $(( (rate + 7) / 8 )) -H "apikey: $KEY" "$url" > "$WORK/soak.out" 2>&1 &
@@ -221,6 +227,6 @@ if [ "$SOAK" -gt 0 ] && [ -n "$PLAIN_MAX" ]; then
 fi
 
 mkdir -p "$OUT_DIR"
-python3 bench/parse.py report "$RESULTS" "$COMMIT" "$RUNS" "$DURATION" "$CONNECTIONS" | tee "$OUT_DIR/latest.md"
+python3 bench/parse.py report "$RESULTS" "$COMMIT" "$RUNS" "$DURATION" "$CONNECTIONS" "$LATENCY_RUNS" "$WARMUP" "$PIN_WARMUP" | tee "$OUT_DIR/latest.md"
 cp "$RESULTS" "$OUT_DIR/raw.txt"
 echo "logs: $WORK" >&2
