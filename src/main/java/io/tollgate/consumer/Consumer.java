@@ -22,6 +22,9 @@ public final class Consumer {
 
 	private final String plan;
 
+	/** The plan's limits, from the same configuration as the consumer (a reload swaps both together). */
+	private final ConsumerProperties.Limits planLimits;
+
 	private final boolean derivedId;
 
 	/** The id; for a derived id, null until first asked for (a benign race: every thread computes the same). */
@@ -35,22 +38,24 @@ public final class Consumer {
 	 * @param plan name of the consumer's plan, or null
 	 */
 	public Consumer(String id, String username, String customId, List<String> groups, String plan) {
-		this(Objects.requireNonNull(id, "id"), username, customId, groups, plan, false);
+		this(Objects.requireNonNull(id, "id"), username, customId, groups, plan, null, false);
 	}
 
-	private Consumer(String id, String username, String customId, List<String> groups, String plan,
-			boolean derivedId) {
+	Consumer(String id, String username, String customId, List<String> groups, String plan,
+			ConsumerProperties.Limits planLimits, boolean derivedId) {
 		this.id = id;
 		this.username = Objects.requireNonNull(username, "username");
 		this.customId = customId;
 		this.groups = List.copyOf(groups);
 		this.plan = plan;
+		this.planLimits = planLimits;
 		this.derivedId = derivedId;
 	}
 
 	/** A consumer whose id is derived from its username ({@link #derivedId(String)}), so every replica agrees on it. */
-	static Consumer withDerivedId(String username, String customId, List<String> groups, String plan) {
-		return new Consumer(null, username, customId, groups, plan, true);
+	static Consumer withDerivedId(String username, String customId, List<String> groups, String plan,
+			ConsumerProperties.Limits planLimits) {
+		return new Consumer(null, username, customId, groups, plan, planLimits, true);
 	}
 
 	/** The id a consumer configured without one gets: a name-based (version 3) UUID of its username. */
@@ -86,6 +91,11 @@ public final class Consumer {
 	/** Name of the consumer's plan, or null. */
 	public String plan() {
 		return this.plan;
+	}
+
+	/** The limits of the consumer's plan, or null when it has none. */
+	public ConsumerProperties.Limits planLimits() {
+		return this.planLimits;
 	}
 
 	/** True when the id was not configured but derived from the username. */

@@ -20,7 +20,7 @@ import org.springframework.util.StringUtils;
 
 /**
  * The consumers and their API keys, from {@code tollgate.consumers} and {@code tollgate.consumers-file}, checked
- * once at startup and immutable afterwards. Keys are held only as SHA-256 digests in a hash index: a look-up is
+ * as a whole at startup and at each configuration reload, and never changed in place: a reload swaps in a new set. Keys are held only as SHA-256 digests in a hash index: a look-up is
  * one digest and one constant-time comparison, whatever the number of keys.
  * <p>
  * Sized for large consumer sets: per consumer it keeps the consumer, one index entry by username (and by id or
@@ -33,29 +33,21 @@ public class ConsumerRegistry {
 
 	private static final String PREFIX = "tollgate.consumers";
 
-	/** Every consumer, in configuration order (tollgate.consumers, then the file). */
-	private final List<Consumer> consumers = new ArrayList<>();
+	/**
+	 * The consumers in force. A reload builds a whole new set beside it and swaps it in with one write
+	 * ({@link #replaceWith}), so a look-up sees the old set or the new one, never a mix: one volatile read per
+	 * look-up, no lock.
+	 */
+	private volatile Snapshot current;
 
-	private final Map<String, Consumer> byUsername = new HashMap<>();
-
-	/** Consumers with a configured id; derived ids are not indexed (see {@link #find}). */
-	private final Map<String, Consumer> byId = new HashMap<>();
-
-	private final Map<ApiKeyDigest, Credential> byKey = new HashMap<>();
-
-	private final Map<String, ConsumerProperties.Limits> plans = new HashMap<>();
-
-	private final Map<String, JwtSecret> jwtSecrets = new HashMap<>();
-
-	private final Map<String, Consumer> byCustomId = new HashMap<>();
-
-	/** API keys per username, counted on first use (the admin endpoints), not kept for every consumer at startup. */
-	private volatile Map<String, Integer> keyCounts;
+	/** A candidate's consumers, for {@link #find} on the thread checking that candidate's routes. */
+	private final ThreadLocal<Snapshot> checking = new ThreadLocal<>();
 
 	/** @throws InvalidConfigurationException naming the first property that is wrong */
 	public ConsumerRegistry(ConsumerProperties properties) {
-		properties.plans().forEach((name, plan) -> this.plans.put(name, checkPlan(name, plan)));
-		Loader loader = new Loader();
+		Snapshot snapshot = new Snapshot();
+		properties.plans().forEach((name, plan) -> snapshot.plans.put(name, checkPlan(name, plan)));
+		Loader loader = new Loader(snapshot);
 		List<ConsumerDefinition> definitions = properties.consumers();
 		for (int i = 0; i < definitions.size(); i++) {
 			loader.add(definitions.get(i), PREFIX + "[" + i + "]");
@@ -68,11 +60,40 @@ public class ConsumerRegistry {
 					+ ConsumersFile.PROPERTY + ") in " + (System.nanoTime() - start) / 1_000_000 + " ms");
 		}
 		loader.checkDerivedIds();
+		this.current = snapshot;
+	}
+
+	/**
+	 * Puts another registry's consumers in force here, at once (a configuration reload: {@code candidate} was built,
+	 * and so checked, from the new configuration). Look-ups already under way finish on the set they started with.
+	 */
+	public void replaceWith(ConsumerRegistry candidate) {
+		this.current = candidate.current;
+	}
+
+	/**
+	 * Runs a check of a candidate configuration's routes with {@link #find} answering from the candidate's consumers,
+	 * on this thread only: a route's {@code anonymous} may name a consumer that the same change adds. Requests and
+	 * other threads keep the consumers in force.
+	 */
+	public void checkWith(ConsumerRegistry candidate, Runnable check) {
+		this.checking.set(candidate.current);
+		try {
+			check.run();
+		}
+		finally {
+			this.checking.remove();
+		}
+	}
+
+	/** How many consumers are in force. */
+	public int size() {
+		return this.current.consumers.size();
 	}
 
 	/** The credential whose key is {@code presentedKey}, or null. */
 	public Credential findByKey(String presentedKey) {
-		return this.byKey.get(ApiKeyDigest.ofKey(presentedKey));
+		return this.current.byKey.get(ApiKeyDigest.ofKey(presentedKey));
 	}
 
 	/**
@@ -83,12 +104,13 @@ public class ConsumerRegistry {
 		if (value.isEmpty()) {
 			return false;
 		}
-		if (this.byKey.containsKey(ApiKeyDigest.ofKey(value))) {
+		Map<ApiKeyDigest, Credential> byKey = this.current.byKey;
+		if (byKey.containsKey(ApiKeyDigest.ofKey(value))) {
 			return true;
 		}
 		if (value.length() == 64) {
 			try {
-				return this.byKey.containsKey(ApiKeyDigest.ofHex(value.trim()));
+				return byKey.containsKey(ApiKeyDigest.ofHex(value.trim()));
 			}
 			catch (IllegalArgumentException ex) {
 				return false;
@@ -99,13 +121,14 @@ public class ConsumerRegistry {
 
 	/** The JWT credential whose key claim value is {@code key}, or null. */
 	public JwtSecret findJwtSecret(String key) {
-		return this.jwtSecrets.get(key);
+		return this.current.jwtSecrets.get(key);
 	}
 
 	/** The consumer with this username or custom id (how a JWT's subject names a consumer), or null. */
 	public Consumer findByUsernameOrCustomId(String value) {
-		Consumer consumer = this.byUsername.get(value);
-		return (consumer != null) ? consumer : this.byCustomId.get(value);
+		Snapshot snapshot = this.current;
+		Consumer consumer = snapshot.byUsername.get(value);
+		return (consumer != null) ? consumer : snapshot.byCustomId.get(value);
 	}
 
 	/**
@@ -113,12 +136,14 @@ public class ConsumerRegistry {
 	 * admin look-ups only: an id derived from a username is found by a scan, not an index kept for every consumer.
 	 */
 	public Consumer find(String usernameOrId) {
-		Consumer consumer = this.byUsername.get(usernameOrId);
+		Snapshot checked = this.checking.get();
+		Snapshot snapshot = (checked != null) ? checked : this.current;
+		Consumer consumer = snapshot.byUsername.get(usernameOrId);
 		if (consumer == null) {
-			consumer = this.byId.get(usernameOrId);
+			consumer = snapshot.byId.get(usernameOrId);
 		}
 		if (consumer == null && usernameOrId.length() == 36) {
-			for (Consumer candidate : this.consumers) {
+			for (Consumer candidate : snapshot.consumers) {
 				if (candidate.hasDerivedId() && Consumer.derivedId(candidate.username()).equals(usernameOrId)) {
 					return candidate;
 				}
@@ -128,23 +153,19 @@ public class ConsumerRegistry {
 	}
 
 	public List<Consumer> consumers() {
-		return Collections.unmodifiableList(this.consumers);
-	}
-
-	/** The limits of a plan named by a consumer (every consumer's plan exists: checked at startup). */
-	public ConsumerProperties.Limits planLimits(String plan) {
-		return this.plans.get(plan);
+		return Collections.unmodifiableList(this.current.consumers);
 	}
 
 	/** How many API keys a consumer has (never the keys themselves). */
 	public int apiKeyCount(String username) {
-		Map<String, Integer> counts = this.keyCounts;
+		Snapshot snapshot = this.current;
+		Map<String, Integer> counts = snapshot.keyCounts;
 		if (counts == null) {
 			counts = new HashMap<>();
-			for (Credential credential : this.byKey.values()) {
+			for (Credential credential : snapshot.byKey.values()) {
 				counts.merge(credential.consumer().username(), 1, Integer::sum);
 			}
-			this.keyCounts = counts;
+			snapshot.keyCounts = counts;
 		}
 		return counts.getOrDefault(username, 0);
 	}
@@ -200,30 +221,36 @@ public class ConsumerRegistry {
 	 * Adds consumers one at a time, checking each against those before it. What it needs only for the checks
 	 * (credential ids seen, shared group lists) is dropped with it once the registry is built.
 	 */
-	private final class Loader {
+	private static final class Loader {
+
+		private final Snapshot snapshot;
 
 		private final Set<String> credentialIds = new HashSet<>();
 
 		private final Map<List<String>, List<String>> sharedGroups = new HashMap<>();
 
+		Loader(Snapshot snapshot) {
+			this.snapshot = snapshot;
+		}
+
 		void add(ConsumerDefinition definition, String at) {
 			Consumer consumer = toConsumer(definition, at);
-			if (ConsumerRegistry.this.byUsername.putIfAbsent(consumer.username(), consumer) != null) {
+			if (this.snapshot.byUsername.putIfAbsent(consumer.username(), consumer) != null) {
 				throw new InvalidConfigurationException(at + ".username",
 						"duplicate username '" + consumer.username() + "'");
 			}
-			if (!consumer.hasDerivedId() && ConsumerRegistry.this.byId.putIfAbsent(consumer.id(), consumer) != null) {
+			if (!consumer.hasDerivedId() && this.snapshot.byId.putIfAbsent(consumer.id(), consumer) != null) {
 				throw new InvalidConfigurationException(at + ".id", "duplicate consumer id '" + consumer.id() + "'");
 			}
 			if (consumer.customId() != null
-					&& ConsumerRegistry.this.byCustomId.putIfAbsent(consumer.customId(), consumer) != null) {
+					&& this.snapshot.byCustomId.putIfAbsent(consumer.customId(), consumer) != null) {
 				throw new InvalidConfigurationException(at + ".custom-id", "duplicate custom-id");
 			}
-			ConsumerRegistry.this.consumers.add(consumer);
+			this.snapshot.consumers.add(consumer);
 			List<ConsumerProperties.JwtSecretDefinition> jwt = definition.jwtSecrets();
 			for (int j = 0; j < jwt.size(); j++) {
 				JwtSecret secret = JwtSecrets.check(jwt.get(j), consumer, at + ".jwt-secrets[" + j + "]");
-				if (ConsumerRegistry.this.jwtSecrets.putIfAbsent(secret.key(), secret) != null) {
+				if (this.snapshot.jwtSecrets.putIfAbsent(secret.key(), secret) != null) {
 					throw new InvalidConfigurationException(at + ".jwt-secrets[" + j + "].key",
 							"duplicate JWT credential key '" + secret.key() + "'");
 				}
@@ -240,7 +267,7 @@ public class ConsumerRegistry {
 				ApiKeyDigest digest = digestOf(key, at + ".api-keys[" + k + "]");
 				Credential credential = named ? new Credential(credentialId, consumer)
 						: Credential.withDefaultId(consumer, k + 1);
-				Credential owner = ConsumerRegistry.this.byKey.putIfAbsent(digest, credential);
+				Credential owner = this.snapshot.byKey.putIfAbsent(digest, credential);
 				if (owner != null) {
 					throw new InvalidConfigurationException(at + ".api-keys[" + k + "]",
 							"duplicate API key: the same key is already configured for consumer '"
@@ -251,12 +278,12 @@ public class ConsumerRegistry {
 
 		/** A configured id must not be another consumer's derived id (both would be sent as X-Consumer-ID). */
 		void checkDerivedIds() {
-			if (ConsumerRegistry.this.byId.isEmpty()) {
+			if (this.snapshot.byId.isEmpty()) {
 				return;
 			}
-			for (Consumer consumer : ConsumerRegistry.this.consumers) {
+			for (Consumer consumer : this.snapshot.consumers) {
 				if (consumer.hasDerivedId()) {
-					Consumer other = ConsumerRegistry.this.byId.get(consumer.id());
+					Consumer other = this.snapshot.byId.get(consumer.id());
 					if (other != null) {
 						throw new InvalidConfigurationException(PREFIX,
 								"consumer '" + other.username() + "' is configured with the id derived from username '"
@@ -283,20 +310,46 @@ public class ConsumerRegistry {
 			}
 			groups = this.sharedGroups.computeIfAbsent(List.copyOf(groups), (list) -> list);
 			String customId = StringUtils.hasText(definition.customId()) ? definition.customId() : null;
-			return StringUtils.hasText(definition.id()) ? new Consumer(definition.id(), username, customId, groups, plan)
-					: Consumer.withDerivedId(username, customId, groups, plan);
+			ConsumerProperties.Limits limits = (plan != null) ? this.snapshot.plans.get(plan) : null;
+			return StringUtils.hasText(definition.id())
+					? new Consumer(definition.id(), username, customId, groups, plan, limits, false)
+					: Consumer.withDerivedId(username, customId, groups, plan, limits);
 		}
 
 		/** The plan's own name (one string shared by all its consumers). */
 		private String planName(String plan, String at) {
-			for (String name : ConsumerRegistry.this.plans.keySet()) {
+			for (String name : this.snapshot.plans.keySet()) {
 				if (name.equals(plan)) {
 					return name;
 				}
 			}
 			throw new InvalidConfigurationException(at + ".plan",
-					"unknown plan '" + plan + "'; tollgate.plans defines " + ConsumerRegistry.this.plans.keySet());
+					"unknown plan '" + plan + "'; tollgate.plans defines " + this.snapshot.plans.keySet());
 		}
+
+	}
+
+	/** One complete, checked set of consumers, keys and plans; never changed once in force (but for a lazy count). */
+	private static final class Snapshot {
+
+		/** Every consumer, in configuration order (tollgate.consumers, then the file). */
+		final List<Consumer> consumers = new ArrayList<>();
+
+		final Map<String, Consumer> byUsername = new HashMap<>();
+
+		/** Consumers with a configured id; derived ids are not indexed (see {@link ConsumerRegistry#find}). */
+		final Map<String, Consumer> byId = new HashMap<>();
+
+		final Map<ApiKeyDigest, Credential> byKey = new HashMap<>();
+
+		final Map<String, ConsumerProperties.Limits> plans = new HashMap<>();
+
+		final Map<String, JwtSecret> jwtSecrets = new HashMap<>();
+
+		final Map<String, Consumer> byCustomId = new HashMap<>();
+
+		/** API keys per username, counted on first use (the admin endpoints), not kept for every consumer. */
+		volatile Map<String, Integer> keyCounts;
 
 	}
 

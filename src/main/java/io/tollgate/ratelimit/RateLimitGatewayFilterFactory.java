@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerProperties.Limits;
-import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Identity;
 import io.tollgate.consumer.Sha256;
 import io.tollgate.edge.ClientIp;
@@ -48,21 +47,21 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	static final String EXCEEDED = "API rate limit exceeded";
 
-	private final RateLimiter limiter;
+	/** Bounds {@link #planLimits} across reloads; far above any real number of plans. */
+	private static final int MAX_PLANS = 1024;
 
-	private final ConsumerRegistry registry;
+	private final RateLimiter limiter;
 
 	private final ClientIp clientIp;
 
 	private final MeterRegistry meters;
 
-	private final Map<String, List<WindowLimit>> planLimits = new java.util.concurrent.ConcurrentHashMap<>();
+	/** Window limits per plan, by the plan's limits (a reload that changes a plan's limits gets a new entry). */
+	private final Map<Limits, List<WindowLimit>> planLimits = new java.util.concurrent.ConcurrentHashMap<>();
 
-	public RateLimitGatewayFilterFactory(RateLimiter limiter, ConsumerRegistry registry, ClientIp clientIp,
-			MeterRegistry meters) {
+	public RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIp clientIp, MeterRegistry meters) {
 		super(Config.class);
 		this.limiter = limiter;
-		this.registry = registry;
 		this.clientIp = clientIp;
 		this.meters = meters;
 	}
@@ -85,9 +84,13 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	 */
 	List<WindowLimit> limitsFor(Config config, Identity identity) {
 		boolean ownCounters = config.limitBy == LimitBy.CONSUMER || config.limitBy == LimitBy.CREDENTIAL;
-		if (ownCounters && identity != null && !identity.anonymous() && identity.consumer().plan() != null) {
-			return this.planLimits.computeIfAbsent(identity.consumer().plan(),
-					(plan) -> toWindowLimits(this.registry.planLimits(plan)));
+		Limits plan = (ownCounters && identity != null && !identity.anonymous()) ? identity.consumer().planLimits()
+				: null;
+		if (plan != null) {
+			if (this.planLimits.size() > MAX_PLANS) {
+				this.planLimits.clear(); // only after many reloads that changed plans: rebuilt on use
+			}
+			return this.planLimits.computeIfAbsent(plan, RateLimitGatewayFilterFactory::toWindowLimits);
 		}
 		return config.limits;
 	}
