@@ -1,20 +1,20 @@
 package io.tollgate.validation;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import io.tollgate.config.InvalidConfigurationException;
 
 import org.springframework.core.io.Resource;
 
-/** Loads and prepares OpenAPI 3 documents once; requests only run prepared validators. */
+/**
+ * Loads and prepares OpenAPI 3 documents when routes are built (again at a reload when the document changed);
+ * requests only run prepared validators.
+ */
 class OpenApiDocuments {
 
-	private final Map<String, OpenApiInteractionValidator> prepared = new ConcurrentHashMap<>();
+	private final CompiledResources<OpenApiInteractionValidator> prepared = new CompiledResources<>();
 
 	private final ValidationResources resources;
 
@@ -24,14 +24,11 @@ class OpenApiDocuments {
 
 	/** @throws InvalidConfigurationException naming {@code openapi} when it is missing or not an OpenAPI document */
 	OpenApiInteractionValidator get(String location) {
-		return this.prepared.computeIfAbsent(location, this::prepare);
-	}
-
-	private OpenApiInteractionValidator prepare(String location) {
 		Resource resource = this.resources.find(location, "openapi");
-		try (InputStream in = resource.getInputStream()) {
-			String document = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			return OpenApiInteractionValidator.createForInlineApiSpecification(document).build();
+		try {
+			return this.prepared.get(location, resource, (content) -> OpenApiInteractionValidator
+				.createForInlineApiSpecification(new String(content, StandardCharsets.UTF_8))
+				.build());
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new InvalidConfigurationException("openapi",
