@@ -8,6 +8,7 @@ import io.tollgate.config.ConfigProperties;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.ratelimit.RateLimiter;
+import io.tollgate.reload.ConfigVersion;
 import io.tollgate.responsecache.ResponseCacheProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -43,14 +44,18 @@ class StartupReport implements SmartInitializingSingleton, ApplicationListener<A
 
 	private final ConfigProperties properties;
 
+	private final ConfigVersion version;
+
 	StartupReport(Environment environment, GatewayProperties gateway, ConsumerRegistry consumers,
-			RateLimiter rateLimiter, ResponseCacheProperties cache, ConfigProperties properties) {
+			RateLimiter rateLimiter, ResponseCacheProperties cache, ConfigProperties properties,
+			ConfigVersion version) {
 		this.environment = environment;
 		this.gateway = gateway;
 		this.consumers = consumers;
 		this.rateLimiter = rateLimiter;
 		this.cache = cache;
 		this.properties = properties;
+		this.version = version;
 	}
 
 	@Override
@@ -81,7 +86,8 @@ class StartupReport implements SmartInitializingSingleton, ApplicationListener<A
 					+ (this.environment.getProperty("spring.cloud.consul.enabled", Boolean.class, false) ? "consul" : "off")
 					+ ", proxy port " + this.environment.getProperty("local.server.port", "?") + ", management port "
 					+ this.environment.getProperty("local.management.port",
-							this.environment.getProperty("local.server.port", "?")));
+							this.environment.getProperty("local.server.port", "?"))
+					+ ", configuration version " + this.version.current());
 		}
 	}
 

@@ -16,13 +16,13 @@ import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.stereotype.Component;
 
 /**
- * Checks the configured routes' filters at startup: every filter name must exist, and every Tollgate filter's
+ * Checks the configured routes' filters at startup and at every reload: every filter name must exist, and every Tollgate filter's
  * arguments must be valid. Spring Cloud Gateway builds routes after startup and only logs a route it cannot build
  * (an unknown filter name included), so without this check a typo in config-repo/ would leave a route silently
  * missing, or open. Here it stops the application instead, naming the property, the route and the filter.
  */
 @Component
-class RouteFilterCheck implements SmartInitializingSingleton {
+public class RouteFilterCheck implements SmartInitializingSingleton {
 
 	private static final String ROUTES = GatewayProperties.PREFIX + ".routes";
 
@@ -46,9 +46,17 @@ class RouteFilterCheck implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		check(this.gateway.getDefaultFilters(), GatewayProperties.PREFIX + ".default-filters", "default-filters");
-		for (int r = 0; r < this.gateway.getRoutes().size(); r++) {
-			var route = this.gateway.getRoutes().get(r);
+		check(this.gateway);
+	}
+
+	/**
+	 * Checks a set of routes (at startup the running one, at a reload the candidate).
+	 * @throws InvalidConfigurationException naming the first filter that is wrong
+	 */
+	public void check(GatewayProperties gateway) {
+		check(gateway.getDefaultFilters(), GatewayProperties.PREFIX + ".default-filters", "default-filters");
+		for (int r = 0; r < gateway.getRoutes().size(); r++) {
+			var route = gateway.getRoutes().get(r);
 			check(route.getFilters(), ROUTES + "[" + r + "].filters", route.getId());
 		}
 	}

@@ -14,6 +14,7 @@ import io.tollgate.consumer.Identity;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.ratelimit.RateLimitOutcome;
+import io.tollgate.reload.ConfigVersion;
 import io.tollgate.responsecache.CacheStatus;
 import io.tollgate.tracing.MethodTag;
 import io.tollgate.tracing.RequestId;
@@ -59,13 +60,16 @@ public class AccessLogFilter implements WebFilter, Ordered {
 
 	private final List<String> taggedConsumers;
 
+	private final ConfigVersion configVersion;
+
 	private final Map<String, io.micrometer.core.instrument.Counter> consumerCounters = new ConcurrentHashMap<>();
 
 	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
 	AccessLogFilter(ClientIp clientIp, SensitiveParameters sensitive, MeterRegistry meters,
-			ObservabilityProperties properties) {
+			ObservabilityProperties properties, ConfigVersion configVersion) {
 		this.clientIp = clientIp;
+		this.configVersion = configVersion;
 		this.sensitive = sensitive;
 		this.meters = meters;
 		this.taggedConsumers = List.copyOf(properties.metrics().consumers());
@@ -176,6 +180,7 @@ public class AccessLogFilter implements WebFilter, Ordered {
 			RateLimitOutcome rateLimit = RateLimitOutcome.of(exchange);
 			json.writeStringProperty("rate_limit", (rateLimit != null) ? rateLimit.decision() : null);
 			json.writeStringProperty("rate_limit_store", (rateLimit != null) ? rateLimit.store() : null);
+			json.writeStringProperty("config_version", this.configVersion.current());
 			json.writeEndObject();
 		}
 		return out.toString();

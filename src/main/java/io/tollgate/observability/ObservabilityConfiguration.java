@@ -2,6 +2,7 @@ package io.tollgate.observability;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.edge.ClientIp;
+import io.tollgate.reload.ConfigVersion;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,8 +17,8 @@ class ObservabilityConfiguration {
 
 	@Bean
 	AccessLogFilter accessLogFilter(ClientIp clientIp, SensitiveParameters sensitive, MeterRegistry meters,
-			ObservabilityProperties properties) {
-		return new AccessLogFilter(clientIp, sensitive, meters, properties);
+			ObservabilityProperties properties, ConfigVersion configVersion) {
+		return new AccessLogFilter(clientIp, sensitive, meters, properties, configVersion);
 	}
 
 	@Bean

@@ -1,0 +1,169 @@
+package io.tollgate.reload;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.tollgate.config.InvalidConfigurationException;
+import io.tollgate.consumer.ConsumerRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
+import org.springframework.cloud.context.refresh.ConfigDataContextRefresher;
+import org.springframework.cloud.context.scope.refresh.RefreshScope;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * Reloads the configuration, all or nothing. Spring Cloud's refresher re-reads every configuration source as at
+ * startup ({@code TOLLGATE_CONFIG_DIR}, Consul KV, a Config Server); this one then checks the result as startup does
+ * ({@link ConfigCheck}) before anything is put in force. A configuration that fails a check is rolled back out of
+ * the environment, the running one keeps serving, and the reason is logged (WARN, naming the property) and shown in
+ * the health component {@code config}. One that passes puts its consumers in force with one write and has Spring
+ * Cloud Gateway rebuild its routes (the refresh-scope event it listens to).
+ * <p>
+ * Every trigger comes here: the directory watch ({@link ConfigDirectoryWatcher}), {@code POST /actuator/refresh}, and
+ * Spring Cloud's {@code RefreshEvent} (Consul KV's watch).
+ */
+public class ConfigReloader extends ConfigDataContextRefresher {
+
+	private static final Log logger = LogFactory.getLog(ConfigReloader.class);
+
+	/**
+	 * Properties a reload puts in force (logging levels by Spring Cloud's own rebinder); a change to any other is
+	 * logged as taking effect at the next restart.
+	 */
+	private static final List<String> RELOADABLE = List.of(GatewayProperties.PREFIX + ".routes",
+			GatewayProperties.PREFIX + ".default-filters", "tollgate.consumers", "tollgate.consumers-file",
+			"tollgate.plans", "logging.level.");
+
+	private final ObjectProvider<ConfigCheck> check;
+
+	private final ObjectProvider<ConsumerRegistry> consumers;
+
+	private final ObjectProvider<ConfigStatus> status;
+
+	/** Set by {@link #updateEnvironment()} for the refresh under way (guarded by this object's lock). */
+	private Outcome outcome;
+
+	private String trigger = "refresh";
+
+	ConfigReloader(ConfigurableApplicationContext context, RefreshScope scope,
+			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
+			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ConfigStatus> status) {
+		super(context, scope, properties);
+		this.check = check;
+		this.consumers = consumers;
+		this.status = status;
+	}
+
+	/** Reloads, saying what asked for it (in the logs and the health details). */
+	public synchronized Set<String> reload(String trigger) {
+		this.trigger = trigger;
+		try {
+			return refresh();
+		}
+		finally {
+			this.trigger = "refresh";
+		}
+	}
+
+	@Override
+	public synchronized Set<String> refresh() {
+		this.outcome = null;
+		Set<String> keys = refreshEnvironment();
+		Outcome outcome = this.outcome;
+		ConfigStatus status = this.status.getObject();
+		if (outcome == null) { // the environment was not re-read (cannot happen with Spring Cloud's refresher)
+			return keys;
+		}
+		if (outcome.rejected() != null) {
+			InvalidConfigurationException reason = outcome.rejected();
+			logger.warn("Configuration change rejected (" + this.trigger + "); version " + status.version()
+					+ " keeps serving. " + reason.property() + ": " + reason.reason());
+			status.rejected(this.trigger, reason);
+			return Set.of();
+		}
+		if (outcome.version().equals(status.version())) {
+			status.unchanged(this.trigger);
+			return keys;
+		}
+		this.consumers.getObject().replaceWith(outcome.candidate().consumers());
+		List<String> needRestart = needRestart(keys);
+		status.applied(outcome.version(), this.trigger, needRestart);
+		getScope().refreshAll(); // Spring Cloud Gateway rebuilds its routes (and their filters) on this event
+		logger.info("Configuration version " + outcome.version() + " in force (" + this.trigger + "): "
+				+ outcome.candidate().routes() + " routes, " + outcome.candidate().consumers().size() + " consumers, "
+				+ keys.size() + " properties changed");
+		if (!needRestart.isEmpty()) {
+			logger.warn("Changed, but in force only after a restart: " + needRestart);
+		}
+		return keys;
+	}
+
+	/** Re-reads every source, then checks the result; a failed check puts the previous sources back. */
+	@Override
+	protected void updateEnvironment() {
+		ConfigurableEnvironment environment = getContext().getEnvironment();
+		MutablePropertySources sources = environment.getPropertySources();
+		List<PropertySource<?>> before = sources.stream().toList();
+		try {
+			super.updateEnvironment();
+			ConfigCheck.Candidate candidate = this.check.getObject().check(environment);
+			this.outcome = new Outcome(candidate, ConfigVersion.of(environment, ConfigFiles.of(environment)), null);
+		}
+		catch (InvalidConfigurationException ex) {
+			restore(sources, before);
+			this.outcome = new Outcome(null, null, ex);
+		}
+		catch (RuntimeException ex) { // a source that cannot be parsed (bad YAML), say
+			restore(sources, before);
+			this.outcome = new Outcome(null, null, new InvalidConfigurationException(ConfigFiles.CONFIG_DIR,
+					(ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
+		}
+	}
+
+	private static void restore(MutablePropertySources sources, List<PropertySource<?>> before) {
+		Set<String> names = new HashSet<>();
+		before.forEach((source) -> names.add(source.getName()));
+		for (PropertySource<?> source : sources.stream().toList()) {
+			if (!names.contains(source.getName())) {
+				sources.remove(source.getName());
+			}
+		}
+		String previous = null;
+		for (PropertySource<?> source : before) {
+			if (sources.contains(source.getName())) {
+				sources.replace(source.getName(), source);
+			}
+			else if (previous == null) {
+				sources.addFirst(source);
+			}
+			else {
+				sources.addAfter(previous, source);
+			}
+			previous = source.getName();
+		}
+	}
+
+	private static List<String> needRestart(Set<String> keys) {
+		List<String> needRestart = new ArrayList<>();
+		for (String key : keys) {
+			if (RELOADABLE.stream().noneMatch(key::startsWith)) {
+				needRestart.add(key);
+			}
+		}
+		needRestart.sort(null);
+		return needRestart;
+	}
+
+	private record Outcome(ConfigCheck.Candidate candidate, String version, InvalidConfigurationException rejected) {
+	}
+
+}
