@@ -21,14 +21,17 @@ import tools.jackson.databind.json.JsonMapper;
  * A contract double of Consul's HTTP API, for machines without Docker (and so without a real Consul): an in-JVM
  * server on loopback that answers the documented {@code /v1/...} endpoints the Spring Cloud Consul client uses
  * ({@code status/leader}, {@code agent/self}, {@code catalog/services}, {@code health/service/{name}} with
- * {@code passing} and blocking {@code index}/{@code wait}, service register/deregister) with responses shaped
- * as Consul's documentation gives them. Where Docker exists, the same scenarios run against a real Consul.
+ * {@code passing} and blocking {@code index}/{@code wait}, service register/deregister, and the key/value store's
+ * {@code kv/{key}?recurse} with blocking queries, as Spring Cloud Consul Config's watch sends them) with responses
+ * shaped as Consul's documentation gives them. Where Docker exists, the same scenarios run against a real Consul.
  */
 public final class ConsulContractDouble implements AutoCloseable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+
+	private final Map<String, KeyValue> keyValues = new java.util.concurrent.ConcurrentSkipListMap<>();
 
 	private final AtomicLong index = new AtomicLong(1);
 
@@ -59,6 +62,13 @@ public final class ConsulContractDouble implements AutoCloseable {
 		Instance old = this.instances.get(id);
 		this.instances.put(id, new Instance(old.service, old.id, old.host, old.port, status));
 		this.index.incrementAndGet();
+	}
+
+	/** Writes a key of the key/value store (as {@code consul kv put}); blocking queries on it return at once. */
+	public void putKeyValue(String key, String value) {
+		long modifyIndex = this.index.incrementAndGet();
+		KeyValue old = this.keyValues.get(key);
+		this.keyValues.put(key, new KeyValue(key, value, (old != null) ? old.createIndex : modifyIndex, modifyIndex));
 	}
 
 	@Override
@@ -104,6 +114,9 @@ public final class ConsulContractDouble implements AutoCloseable {
 				.forEach((instance) -> entries.add(instance.toHealthService()));
 			body = entries;
 		}
+		else if (path.startsWith("/v1/kv/")) {
+			return keyValues(path.substring("/v1/kv/".length()), uri, response);
+		}
 		else if (path.startsWith("/v1/agent/service/register") || path.startsWith("/v1/agent/service/deregister")
 				|| path.startsWith("/v1/agent/check/")) {
 			return request.receive().then(response.status(200).send());
@@ -121,9 +134,61 @@ public final class ConsulContractDouble implements AutoCloseable {
 		return wait.then(response.sendByteArray(Mono.just(json)).then());
 	}
 
+	/**
+	 * {@code GET /v1/kv/{key}} ({@code ?recurse}: every key under it), answered with the highest {@code ModifyIndex}
+	 * among them as {@code X-Consul-Index}, 404 when there is none. A blocking query ({@code ?index=} equal to that)
+	 * is held until a key under it changes, or for at most a second (Consul: up to {@code wait}).
+	 */
+	private Mono<Void> keyValues(String key, QueryStringDecoder uri, HttpServerResponse response) {
+		boolean recurse = uri.parameters().containsKey("recurse");
+		String blockingIndex = first(uri, "index");
+		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+		return Mono.defer(() -> Mono.just(matching(key, recurse)))
+			.repeatWhen((again) -> again.delayElements(Duration.ofMillis(20)))
+			.filter((found) -> blockingIndex == null || !blockingIndex.equals(Long.toString(kvIndex(found)))
+					|| System.nanoTime() > deadline)
+			.next()
+			.flatMap((found) -> {
+				response.header("X-Consul-Index", Long.toString(kvIndex(found)));
+				if (found.isEmpty()) {
+					return response.status(404).send();
+				}
+				List<Object> body = new ArrayList<>();
+				found.forEach((entry) -> body.add(entry.toJson()));
+				return response.sendByteArray(Mono.just(JSON.writeValueAsBytes(body))).then();
+			});
+	}
+
+	private List<KeyValue> matching(String key, boolean recurse) {
+		return this.keyValues.values()
+			.stream()
+			.filter((entry) -> recurse ? entry.key.startsWith(key) : entry.key.equals(key))
+			.toList();
+	}
+
+	private long kvIndex(List<KeyValue> found) {
+		return found.stream().mapToLong(KeyValue::modifyIndex).max().orElse(this.index.get());
+	}
+
 	private static String first(QueryStringDecoder uri, String name) {
 		List<String> values = uri.parameters().get(name);
 		return (values == null || values.isEmpty()) ? null : values.get(0);
+	}
+
+	private record KeyValue(String key, String value, long createIndex, long modifyIndex) {
+
+		Map<String, Object> toJson() {
+			Map<String, Object> json = new LinkedHashMap<>();
+			json.put("LockIndex", 0);
+			json.put("Key", this.key);
+			json.put("Flags", 0);
+			json.put("Value", java.util.Base64.getEncoder()
+				.encodeToString(this.value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+			json.put("CreateIndex", this.createIndex);
+			json.put("ModifyIndex", this.modifyIndex);
+			return json;
+		}
+
 	}
 
 	private record Instance(String service, String id, String host, int port, String status) {
