@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.Callable;
 import java.util.function.IntPredicate;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -328,11 +329,7 @@ class ConfigReloadTest {
 	}
 
 	private int get(ConfigurableApplicationContext gateway, String path, String key) throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
-			.header("apikey", key)
-			.timeout(Duration.ofSeconds(5))
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+		return get(this.http, gateway, path, key);
 	}
 
 	private int post(ConfigurableApplicationContext gateway, String path, String json) throws Exception {
@@ -369,21 +366,23 @@ class ConfigReloadTest {
 	/** Polls until the status matches, for at most {@link #WITHIN} from now (the write just before). */
 	private boolean within(ConfigurableApplicationContext gateway, String path, String key, IntPredicate status)
 			throws Exception {
-		Instant deadline = Instant.now().plus(WITHIN);
-		while (Instant.now().isBefore(deadline)) {
-			if (status.test(get(gateway, path, key))) {
-				return true;
-			}
-			Thread.sleep(50);
-		}
-		return false;
+		return eventually(WITHIN, () -> status.test(get(gateway, path, key)));
 	}
 
 	private boolean withinPost(ConfigurableApplicationContext gateway, String path, String json, IntPredicate status)
 			throws Exception {
-		Instant deadline = Instant.now().plus(WITHIN);
+		return eventually(WITHIN, () -> status.test(post(gateway, path, json)));
+	}
+
+	private static boolean rejectedWithin(ConfigurableApplicationContext gateway) throws Exception {
+		return eventually(WITHIN, () -> reloads(gateway, "rejected") > 0);
+	}
+
+	/** Polls the condition every 50 ms until it holds (true) or the time is up (false). */
+	static boolean eventually(Duration within, Callable<Boolean> condition) throws Exception {
+		Instant deadline = Instant.now().plus(within);
 		while (Instant.now().isBefore(deadline)) {
-			if (status.test(post(gateway, path, json))) {
+			if (condition.call()) {
 				return true;
 			}
 			Thread.sleep(50);
@@ -391,15 +390,13 @@ class ConfigReloadTest {
 		return false;
 	}
 
-	private static boolean rejectedWithin(ConfigurableApplicationContext gateway) throws InterruptedException {
-		Instant deadline = Instant.now().plus(WITHIN);
-		while (Instant.now().isBefore(deadline)) {
-			if (reloads(gateway, "rejected") > 0) {
-				return true;
-			}
-			Thread.sleep(50);
-		}
-		return false;
+	/** The status of a GET with an API key. */
+	static int get(HttpClient http, ConfigurableApplicationContext gateway, String path, String key) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
+			.header("apikey", key)
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
 	}
 
 	static double reloads(ConfigurableApplicationContext gateway, String result) {

@@ -1,13 +1,9 @@
 package io.tollgate.reload;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 import io.tollgate.TollgateApplication;
 import io.tollgate.testsupport.ConsulContractDouble;
@@ -20,7 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static io.tollgate.reload.ConfigReloadTest.config;
 import static io.tollgate.reload.ConfigReloadTest.consumer;
-import static io.tollgate.reload.ConfigReloadTest.port;
+import static io.tollgate.reload.ConfigReloadTest.eventually;
 import static io.tollgate.reload.ConfigReloadTest.reloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,35 +81,17 @@ class ConsulKeyValueConfigTest {
 	}
 
 	private int get(ConfigurableApplicationContext gateway, String path, String key) throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
-			.header("apikey", key)
-			.timeout(Duration.ofSeconds(5))
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+		return ConfigReloadTest.get(this.http, gateway, path, key);
 	}
 
-	/** Polls for the status for up to 3 s: the watch's 1 s delay between queries, then the reload. */
+	/** Up to 3 s: the watch's 1 s delay between queries, then the reload. */
 	private boolean within(ConfigurableApplicationContext gateway, String path, String key, int status)
 			throws Exception {
-		Instant deadline = Instant.now().plusSeconds(3);
-		while (Instant.now().isBefore(deadline)) {
-			if (get(gateway, path, key) == status) {
-				return true;
-			}
-			Thread.sleep(50);
-		}
-		return false;
+		return eventually(Duration.ofSeconds(3), () -> get(gateway, path, key) == status);
 	}
 
-	private static boolean rejectedWithin(ConfigurableApplicationContext gateway) throws InterruptedException {
-		Instant deadline = Instant.now().plusSeconds(3);
-		while (Instant.now().isBefore(deadline)) {
-			if (reloads(gateway, "rejected") > 0) {
-				return true;
-			}
-			Thread.sleep(50);
-		}
-		return false;
+	private static boolean rejectedWithin(ConfigurableApplicationContext gateway) throws Exception {
+		return eventually(Duration.ofSeconds(3), () -> reloads(gateway, "rejected") > 0);
 	}
 
 }
