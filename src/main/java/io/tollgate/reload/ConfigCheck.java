@@ -1,5 +1,6 @@
 package io.tollgate.reload;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,6 +9,7 @@ import io.tollgate.config.RouteFilterCheck;
 import io.tollgate.consumer.ConsumerProperties;
 import io.tollgate.consumer.ConsumerRegistry;
 import jakarta.validation.Validation;
+import reactor.core.publisher.Flux;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
@@ -18,6 +20,11 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
+import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
+import org.springframework.cloud.gateway.route.RouteDefinition;
+import org.springframework.cloud.gateway.route.RouteDefinitionRouteLocator;
+import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.convert.ConversionFailedException;
@@ -30,10 +37,14 @@ import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 /**
  * Builds a configuration from a candidate environment with the checks startup applies, without putting anything
  * in force: every Tollgate settings class and the gateway's routes bound and validated, every route's filters
- * configured ({@link RouteFilterCheck}: unknown filters, bad arguments, schemas that do not compile), and the
- * consumers built ({@link ConsumerRegistry}: duplicate keys, unknown plans).
+ * configured ({@link RouteFilterCheck}: unknown filters, bad arguments, schemas that do not compile) and every
+ * route built as the gateway will build it (predicates, the gateway's own filters), and the consumers built
+ * ({@link ConsumerRegistry}: duplicate keys, unknown plans).
  */
+@SuppressWarnings("rawtypes") // Spring Cloud Gateway's factories are raw types in RouteDefinitionRouteLocator
 final class ConfigCheck {
+
+	private static final Duration BUILD_TIMEOUT = Duration.ofSeconds(30);
 
 	private final ApplicationContext context;
 
@@ -41,13 +52,24 @@ final class ConfigCheck {
 
 	private final ConsumerRegistry consumers;
 
+	private final List<RoutePredicateFactory> predicates;
+
+	private final List<GatewayFilterFactory> filters;
+
+	private final ConfigurationService configurationService;
+
 	private final SpringValidatorAdapter validator = new SpringValidatorAdapter(
 			Validation.buildDefaultValidatorFactory().getValidator());
 
-	ConfigCheck(ApplicationContext context, RouteFilterCheck routes, ConsumerRegistry consumers) {
+	ConfigCheck(ApplicationContext context, RouteFilterCheck routes, ConsumerRegistry consumers,
+			List<RoutePredicateFactory> predicates, List<GatewayFilterFactory> filters,
+			ConfigurationService configurationService) {
 		this.context = context;
 		this.routes = routes;
 		this.consumers = consumers;
+		this.predicates = predicates;
+		this.filters = filters;
+		this.configurationService = configurationService;
 	}
 
 	/** @throws InvalidConfigurationException naming the first property that is wrong */
@@ -58,8 +80,38 @@ final class ConfigCheck {
 		}
 		ConsumerRegistry candidate = new ConsumerRegistry(bind(binder, ConsumerProperties.class));
 		GatewayProperties gateway = bind(binder, GatewayProperties.class);
-		this.consumers.checkWith(candidate, () -> this.routes.check(gateway));
+		this.consumers.checkWith(candidate, () -> {
+			this.routes.check(gateway);
+			build(gateway);
+		});
 		return new Candidate(candidate, gateway.getRoutes().size());
+	}
+
+	/**
+	 * Builds every candidate route as Spring Cloud Gateway will (predicates and all filters, its own included), one
+	 * at a time so that a failure names its route: a route the gateway could not build would otherwise be dropped,
+	 * or keep the old routes in force, after the rest of the change was.
+	 */
+	private void build(GatewayProperties gateway) {
+		GatewayProperties strict = new GatewayProperties();
+		strict.setDefaultFilters(gateway.getDefaultFilters());
+		strict.setFailOnRouteDefinitionError(true);
+		List<RouteDefinition> definitions = gateway.getRoutes();
+		for (int r = 0; r < definitions.size(); r++) {
+			RouteDefinition definition = definitions.get(r);
+			RouteDefinitionRouteLocator locator = new RouteDefinitionRouteLocator(() -> Flux.just(definition),
+					this.predicates, this.filters, strict, this.configurationService);
+			try {
+				locator.getRoutes().collectList().block(BUILD_TIMEOUT);
+			}
+			catch (InvalidConfigurationException ex) {
+				throw ex;
+			}
+			catch (RuntimeException ex) {
+				throw new InvalidConfigurationException(GatewayProperties.PREFIX + ".routes[" + r + "]",
+						"route '" + definition.getId() + "' cannot be built: " + ConfigReloader.describe(ex));
+			}
+		}
 	}
 
 	/** Tollgate's own settings classes, as startup bound them. */
@@ -113,8 +165,7 @@ final class ConfigCheck {
 			}
 			root = cause;
 		}
-		return new InvalidConfigurationException(property,
-				(root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName());
+		return new InvalidConfigurationException(property, ConfigReloader.describe(root));
 	}
 
 	/** A checked configuration, ready to be put in force. */

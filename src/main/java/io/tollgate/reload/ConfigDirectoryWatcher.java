@@ -68,8 +68,8 @@ class ConfigDirectoryWatcher implements SmartLifecycle {
 				this.reloader.reload("file change in " + ConfigFiles.directory(this.environment));
 			}
 		}
-		catch (RuntimeException ex) { // never let one failure end the watch
-			logger.warn("Configuration reload after a file change failed: " + ex);
+		catch (Throwable ex) { // never let one failure end the watch: a scheduled task that throws is not run again
+			logger.warn("Configuration reload after a file change failed: " + ConfigReloader.describe(ex));
 		}
 	}
 

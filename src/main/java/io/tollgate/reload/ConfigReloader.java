@@ -9,9 +9,11 @@ import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.refresh.ConfigDataContextRefresher;
 import org.springframework.cloud.context.scope.refresh.RefreshScope;
 import org.springframework.cloud.gateway.config.GatewayProperties;
@@ -52,6 +54,9 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	/** Set by {@link #updateEnvironment()} for the refresh under way (guarded by this object's lock). */
 	private Outcome outcome;
 
+	/** The property sources before the refresh under way, to put back if it fails after the check. */
+	private List<PropertySource<?>> before;
+
 	private String trigger = "refresh";
 
 	ConfigReloader(ConfigurableApplicationContext context, RefreshScope scope,
@@ -77,9 +82,24 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	@Override
 	public synchronized Set<String> refresh() {
 		this.outcome = null;
-		Set<String> keys = refreshEnvironment();
-		Outcome outcome = this.outcome;
+		this.before = null;
 		ConfigStatus status = this.status.getObject();
+		Set<String> keys;
+		try {
+			keys = refreshEnvironment();
+		}
+		catch (RuntimeException ex) {
+			// Checked, then refused by a later step (Spring Cloud rebinding a settings bean of Spring's own, say):
+			// put the previous sources back and rebind again, so that nothing of the change stays.
+			if (this.before != null) {
+				restore(getContext().getEnvironment().getPropertySources(), this.before);
+				getContext().publishEvent(new EnvironmentChangeEvent(getContext(), Set.of()));
+			}
+			this.outcome = new Outcome(null, null,
+					new InvalidConfigurationException(ConfigFiles.CONFIG_DIR, describe(ex)));
+			keys = Set.of();
+		}
+		Outcome outcome = this.outcome;
 		if (outcome == null) { // the environment was not re-read (cannot happen with Spring Cloud's refresher)
 			return keys;
 		}
@@ -113,20 +133,47 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 		ConfigurableEnvironment environment = getContext().getEnvironment();
 		MutablePropertySources sources = environment.getPropertySources();
 		List<PropertySource<?>> before = sources.stream().toList();
+		this.before = before;
+		boolean accepted = false;
 		try {
 			super.updateEnvironment();
 			ConfigCheck.Candidate candidate = this.check.getObject().check(environment);
 			this.outcome = new Outcome(candidate, ConfigVersion.of(environment, ConfigFiles.of(environment)), null);
+			accepted = true;
 		}
 		catch (InvalidConfigurationException ex) {
-			restore(sources, before);
 			this.outcome = new Outcome(null, null, ex);
 		}
 		catch (RuntimeException ex) { // a source that cannot be parsed (bad YAML), say
-			restore(sources, before);
 			this.outcome = new Outcome(null, null, new InvalidConfigurationException(ConfigFiles.CONFIG_DIR,
-					(ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
+					describe(ex)));
 		}
+		finally {
+			if (!accepted) { // an Error too: never leave a half-read environment behind
+				restore(sources, before);
+			}
+		}
+	}
+
+	/**
+	 * What went wrong, for a log line and the health details, without the value that was wrong: a YAML error by its
+	 * line and column (the parser's own message quotes the line, which may hold a key), anything else by its first
+	 * line.
+	 */
+	static String describe(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+				return "not valid YAML at line " + (yaml.getProblemMark().getLine() + 1) + ", column "
+						+ (yaml.getProblemMark().getColumn() + 1)
+						+ ((yaml.getProblem() != null) ? ": " + yaml.getProblem() : "");
+			}
+		}
+		String message = ex.getMessage();
+		if (message == null) {
+			return ex.getClass().getSimpleName();
+		}
+		int newline = message.indexOf('\n');
+		return (newline >= 0) ? message.substring(0, newline) : message;
 	}
 
 	private static void restore(MutablePropertySources sources, List<PropertySource<?>> before) {

@@ -1,6 +1,7 @@
 package io.tollgate.reload;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,9 @@ import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
 import org.springframework.cloud.context.scope.refresh.RefreshScope;
+import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
+import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
+import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -34,8 +38,11 @@ class ReloadConfiguration {
 	}
 
 	@Bean
-	ConfigCheck configCheck(ApplicationContext context, RouteFilterCheck routes, ConsumerRegistry consumers) {
-		return new ConfigCheck(context, routes, consumers);
+	@SuppressWarnings("rawtypes")
+	ConfigCheck configCheck(ApplicationContext context, RouteFilterCheck routes, ConsumerRegistry consumers,
+			List<RoutePredicateFactory> predicates, List<GatewayFilterFactory> filters,
+			ConfigurationService configurationService) {
+		return new ConfigCheck(context, routes, consumers, predicates, filters, configurationService);
 	}
 
 	@Bean

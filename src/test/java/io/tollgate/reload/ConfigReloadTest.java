@@ -90,6 +90,28 @@ class ConfigReloadTest {
 	}
 
 	@Test
+	void aRouteTheGatewayCannotBuildAndBrokenYamlAreRejectedWithoutQuotingAKey(CapturedOutput output)
+			throws Exception {
+		write(config(ROUTE_A, consumer("alice", "alice-key-0001")));
+		try (ConfigurableApplicationContext gateway = start()) {
+			// An unknown predicate: Tollgate's own filter check passes it, the gateway could not build the route.
+			write(config(ROUTE_A + ROUTE_B.replace("Path=/b/**", "Pathh=/b/**"), consumer("alice", "alice-key-0001")));
+			assertThat(rejectedWithin(gateway)).isTrue();
+			assertThat(output).contains("routes[1]: route 'reload-b' cannot be built");
+			assertThat(get(gateway, "/a/1", "alice-key-0001")).isEqualTo(200);
+
+			// Not YAML at all, on the line of a key: the parser's message would quote the line.
+			write(config(ROUTE_A, consumer("alice", "alice-key-0001")).replace("        - key: alice-key-0001",
+					"        - key: alice-key-0001: [oops"));
+			assertThat(eventually(WITHIN, () -> reloads(gateway, "rejected") >= 2)).isTrue();
+			assertThat(output).contains("not valid YAML at line");
+			assertThat(output.getAll().lines().filter((line) -> line.contains("rejected")))
+				.noneMatch((line) -> line.contains("alice-key-0001"));
+			assertThat(get(gateway, "/a/1", "alice-key-0001")).isEqualTo(200);
+		}
+	}
+
+	@Test
 	void anUnknownPlanIsRejected() throws Exception {
 		write(config(ROUTE_A, consumer("alice", "alice-key-0001")));
 		try (ConfigurableApplicationContext gateway = start()) {
