@@ -58,10 +58,14 @@ public final class TestCertificates {
 		return this.ca;
 	}
 
-	private void issue(String name, String subject) throws Exception {
+	/**
+	 * Issues a new certificate and key over {@code name.crt} and {@code name.key} (a rotation): the key first, then
+	 * the certificate, as a secret store would replace them.
+	 */
+	public void issue(String name, String subject) throws Exception {
 		KeyPair keys = keyPair();
-		write(name + ".crt", certificate(subject, keys, "CN=Tollgate Test CA", this.caKeys, false));
 		write(name + ".key", keys.getPrivate());
+		write(name + ".crt", certificate(subject, keys, "CN=Tollgate Test CA", this.caKeys, false));
 	}
 
 	private static X509Certificate certificate(String subject, KeyPair keys, String issuer, KeyPair issuerKeys, boolean ca)
