@@ -56,6 +56,21 @@ class DeploymentFilesTest {
 
 	@Test
 	@SuppressWarnings("unchecked")
+	void composeHasAConsulKeyValueVariantSeededFromTheComposeConfiguration() throws IOException {
+		Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
+		Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+		Map<String, String> env = (Map<String, String>) services.get("gateway-kv").get("environment");
+		assertThat(env.get("SPRING_PROFILES_ACTIVE")).contains("consul-kv").doesNotContain("compose");
+		assertThat(env).containsKeys("CONSUL_HOST", "TOLLGATE_ADMIN_USERS_0_PASSWORD", "COMPOSE_DEMO_KEY");
+		assertThat(services.get("consul-seed").get("entrypoint").toString()).contains("config/tollgate/data")
+			.contains("@/seed/application-compose.yml");
+		assertThat(Files.readString(Path.of("config-repo/application-consul-kv.yml"))).contains("import: consul:")
+			.contains("format: YAML")
+			.contains("name: tollgate");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
 	void composePublishesOnlyTheProxyPortToAllInterfacesAndHoldsNoFixedSecret() throws IOException {
 		Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
 		Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
