@@ -23,19 +23,25 @@ public class ClientIp {
 
 	private static final String ATTRIBUTE = ClientIp.class.getName();
 
-	private final List<IpSubnetFilterRule> trusted;
+	/** The rules in force; a configuration reload swaps them as a whole ({@link #replaceWith}). */
+	private volatile Rules rules;
 
-	private final String header;
-
-	private final boolean forwardedFor;
-
+	/** @throws InvalidConfigurationException naming a trusted proxy that is not an address or CIDR range */
 	public ClientIp(ClientIpProperties properties) {
-		this.trusted = new ArrayList<>();
+		List<IpSubnetFilterRule> trusted = new ArrayList<>();
 		for (int i = 0; i < properties.trustedProxies().size(); i++) {
-			this.trusted.add(parseCidr(properties.trustedProxies().get(i), "tollgate.client-ip.trusted-proxies[" + i + "]"));
+			trusted.add(parseCidr(properties.trustedProxies().get(i), "tollgate.client-ip.trusted-proxies[" + i + "]"));
 		}
-		this.header = properties.header();
-		this.forwardedFor = "X-Forwarded-For".equalsIgnoreCase(this.header);
+		this.rules = new Rules(List.copyOf(trusted), properties.header(),
+				"X-Forwarded-For".equalsIgnoreCase(properties.header()));
+	}
+
+	/**
+	 * Puts another instance's trusted proxies and header in force here, at once (a configuration reload built and
+	 * so checked {@code candidate}). An exchange whose address was already found keeps it.
+	 */
+	public void replaceWith(ClientIp candidate) {
+		this.rules = candidate.rules;
 	}
 
 	/** The client address of an exchange, as a string (computed once per exchange). */
@@ -54,14 +60,15 @@ public class ClientIp {
 		if (peer == null) {
 			return "unknown";
 		}
-		if (this.trusted.isEmpty() || !isTrusted(peer)) {
+		Rules rules = this.rules;
+		if (rules.trusted.isEmpty() || !rules.isTrusted(peer)) {
 			return peer.getHostAddress();
 		}
-		List<String> values = request.getHeaders().get(this.header);
+		List<String> values = request.getHeaders().get(rules.header);
 		if (values == null || values.isEmpty()) {
 			return peer.getHostAddress();
 		}
-		if (!this.forwardedFor) {
+		if (!rules.forwardedFor) {
 			InetAddress reported = parse(values.get(values.size() - 1).trim());
 			return (reported != null) ? reported.getHostAddress() : peer.getHostAddress();
 		}
@@ -74,7 +81,7 @@ public class ClientIp {
 					return client.getHostAddress();
 				}
 				client = hop;
-				if (!isTrusted(hop)) {
+				if (!rules.isTrusted(hop)) {
 					return hop.getHostAddress();
 				}
 			}
@@ -85,7 +92,9 @@ public class ClientIp {
 	/** True when the TCP peer is a trusted proxy (whose forwarded headers may be believed). */
 	public boolean isFromTrustedProxy(ServerWebExchange exchange) {
 		InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-		return remote != null && remote.getAddress() != null && !this.trusted.isEmpty() && isTrusted(remote.getAddress());
+		Rules rules = this.rules;
+		return remote != null && remote.getAddress() != null && !rules.trusted.isEmpty()
+				&& rules.isTrusted(remote.getAddress());
 	}
 
 	/**
@@ -111,14 +120,19 @@ public class ClientIp {
 		return parse(of(exchange));
 	}
 
-	private boolean isTrusted(InetAddress address) {
-		InetSocketAddress socket = new InetSocketAddress(address, 0);
-		for (IpSubnetFilterRule rule : this.trusted) {
-			if (rule.matches(socket)) {
-				return true;
+	/** Trusted proxies and the header they report the client in: one configuration's, swapped together. */
+	private record Rules(List<IpSubnetFilterRule> trusted, String header, boolean forwardedFor) {
+
+		boolean isTrusted(InetAddress address) {
+			InetSocketAddress socket = new InetSocketAddress(address, 0);
+			for (IpSubnetFilterRule rule : this.trusted) {
+				if (rule.matches(socket)) {
+					return true;
+				}
 			}
+			return false;
 		}
-		return false;
+
 	}
 
 	/** An address literal, also as proxies write it with a port: {@code 1.2.3.4:5678}, {@code [2001:db8::1]:443}. */

@@ -8,6 +8,8 @@ import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.config.RouteFilterCheck;
 import io.tollgate.consumer.ConsumerProperties;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.edge.ClientIp;
+import io.tollgate.edge.ClientIpProperties;
 import jakarta.validation.Validation;
 import reactor.core.publisher.Flux;
 
@@ -78,13 +80,14 @@ final class ConfigCheck {
 		for (Class<?> type : settingsTypes()) {
 			bind(binder, type);
 		}
+		ClientIp clientIp = new ClientIp(bind(binder, ClientIpProperties.class));
 		ConsumerRegistry candidate = new ConsumerRegistry(bind(binder, ConsumerProperties.class));
 		GatewayProperties gateway = bind(binder, GatewayProperties.class);
 		this.consumers.checkWith(candidate, () -> {
 			this.routes.check(gateway);
 			build(gateway);
 		});
-		return new Candidate(candidate, gateway.getRoutes().size());
+		return new Candidate(candidate, clientIp, gateway.getRoutes().size());
 	}
 
 	/**
@@ -169,7 +172,7 @@ final class ConfigCheck {
 	}
 
 	/** A checked configuration, ready to be put in force. */
-	record Candidate(ConsumerRegistry consumers, int routes) {
+	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, int routes) {
 	}
 
 }

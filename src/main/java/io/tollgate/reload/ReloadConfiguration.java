@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.ConfigProperties;
 import io.tollgate.config.RouteFilterCheck;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.edge.ClientIp;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -33,8 +34,9 @@ class ReloadConfiguration {
 	@Bean
 	ConfigReloader configReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
-			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ConfigStatus> status) {
-		return new ConfigReloader(context, scope, properties, check, consumers, status);
+			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
+			ObjectProvider<ConfigStatus> status) {
+		return new ConfigReloader(context, scope, properties, check, consumers, clientIp, status);
 	}
 
 	@Bean

@@ -112,6 +112,41 @@ class ConfigReloadTest {
 	}
 
 	@Test
+	void trustedProxiesReloadAndABadRangeIsRejected() throws Exception {
+		String restricted = """
+				        - id: restricted
+				          uri: %s
+				          predicates: [ Path=/ip/** ]
+				          filters:
+				            - name: IpRestriction
+				              args: { allow: [ 10.1.2.3/32 ] }
+				""".formatted(upstream.uri());
+		String untrusted = config(restricted, consumer("alice"));
+		write(untrusted);
+		try (ConfigurableApplicationContext gateway = start()) {
+			// The test's connection comes from 127.0.0.1, which is not a trusted proxy: its X-Forwarded-For is ignored.
+			assertThat(forwardedFor(gateway, "10.1.2.3")).isEqualTo(403);
+
+			write(untrusted.replace("tollgate:\n", "tollgate:\n  client-ip:\n    trusted-proxies: [ 127.0.0.1/32 ]\n"));
+			assertThat(eventually(WITHIN, () -> forwardedFor(gateway, "10.1.2.3") == 200)).isTrue();
+
+			write(untrusted.replace("tollgate:\n", "tollgate:\n  client-ip:\n    trusted-proxies: [ 127.0.0.1/33 ]\n"));
+			assertThat(rejectedWithin(gateway)).isTrue();
+			assertThat(forwardedFor(gateway, "10.1.2.3")).as("the trusted proxies in force stay").isEqualTo(200);
+			assertThat(body(gateway, management(gateway) + "/actuator/health/config", true))
+				.contains("tollgate.client-ip.trusted-proxies[0]");
+		}
+	}
+
+	private int forwardedFor(ConfigurableApplicationContext gateway, String client) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + "/ip/1"))
+			.header("X-Forwarded-For", client)
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+	}
+
+	@Test
 	void anUnknownPlanIsRejected() throws Exception {
 		write(config(ROUTE_A, consumer("alice", "alice-key-0001")));
 		try (ConfigurableApplicationContext gateway = start()) {
