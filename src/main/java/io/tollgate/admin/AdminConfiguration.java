@@ -23,7 +23,12 @@ class AdminConfiguration {
 	 * must differ (a random test port, 0, is fine).
 	 */
 	@Bean
-	SmartInitializingSingleton managementPortCheck(Environment environment, AdminProperties properties) {
+	AdminUsers adminUsers(AdminProperties properties) {
+		return new AdminUsers(properties);
+	}
+
+	@Bean
+	SmartInitializingSingleton managementPortCheck(Environment environment) {
 		return () -> {
 			Integer management = environment.getProperty("management.server.port", Integer.class);
 			Integer server = environment.getProperty("server.port", Integer.class, 8080);
@@ -31,7 +36,6 @@ class AdminConfiguration {
 				throw new InvalidConfigurationException("management.server.port",
 						"must be set and differ from server.port: admin endpoints are secured on their own port");
 			}
-			AdminUsers.from(properties);
 		};
 	}
 

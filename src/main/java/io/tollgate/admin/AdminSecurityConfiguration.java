@@ -38,9 +38,10 @@ class AdminSecurityConfiguration {
 		return new AdminLoginThrottle(properties.loginThrottle());
 	}
 
+	/** The users of the main context's {@link AdminUsers}, which a configuration reload may replace. */
 	@Bean
-	ReactiveUserDetailsService adminUsers(AdminProperties properties) {
-		return AdminUsers.from(properties);
+	ReactiveUserDetailsService adminUserDetails(AdminUsers users) {
+		return users::findByUsername;
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.tollgate.config.InvalidConfigurationException;
+import reactor.core.publisher.Mono;
 
 import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
@@ -14,13 +15,31 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.util.StringUtils;
 
-/** The admin users, checked at startup (naming the property) and held with encoded passwords only. */
-final class AdminUsers {
+/**
+ * The admin users, checked at startup and at each configuration reload (naming the property), held with encoded
+ * passwords only. A reload swaps the whole set at once ({@link #replaceWith}): a removed user or a changed password
+ * counts from the next login.
+ */
+public final class AdminUsers {
 
-	private AdminUsers() {
+	private volatile MapReactiveUserDetailsService users;
+
+	/** @throws InvalidConfigurationException naming the first user that is wrong */
+	public AdminUsers(AdminProperties properties) {
+		this.users = from(properties);
 	}
 
-	static MapReactiveUserDetailsService from(AdminProperties properties) {
+	/** The user with this name, for Spring Security's login on the management port. */
+	public Mono<UserDetails> findByUsername(String username) {
+		return this.users.findByUsername(username);
+	}
+
+	/** Puts a candidate's users in force here (a configuration reload built, and so checked, {@code candidate}). */
+	public void replaceWith(AdminUsers candidate) {
+		this.users = candidate.users;
+	}
+
+	private static MapReactiveUserDetailsService from(AdminProperties properties) {
 		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
 		List<UserDetails> users = new ArrayList<>();
 		Set<String> names = new HashSet<>();

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tollgate.admin.AdminProperties;
+import io.tollgate.admin.AdminUsers;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.config.RouteFilterCheck;
 import io.tollgate.consumer.ConsumerProperties;
@@ -81,13 +83,14 @@ final class ConfigCheck {
 			bind(binder, type);
 		}
 		ClientIp clientIp = new ClientIp(bind(binder, ClientIpProperties.class));
+		AdminUsers adminUsers = new AdminUsers(bind(binder, AdminProperties.class));
 		ConsumerRegistry candidate = new ConsumerRegistry(bind(binder, ConsumerProperties.class));
 		GatewayProperties gateway = bind(binder, GatewayProperties.class);
 		this.consumers.checkWith(candidate, () -> {
 			this.routes.check(gateway);
 			build(gateway);
 		});
-		return new Candidate(candidate, clientIp, gateway.getRoutes().size());
+		return new Candidate(candidate, clientIp, adminUsers, gateway.getRoutes().size());
 	}
 
 	/**
@@ -172,7 +175,7 @@ final class ConfigCheck {
 	}
 
 	/** A checked configuration, ready to be put in force. */
-	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, int routes) {
+	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, AdminUsers adminUsers, int routes) {
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.tollgate.admin.AdminUsers;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.edge.ClientIp;
@@ -28,8 +29,8 @@ import org.springframework.core.env.PropertySource;
  * startup ({@code TOLLGATE_CONFIG_DIR}, Consul KV, a Config Server); this one then checks the result as startup does
  * ({@link ConfigCheck}) before anything is put in force. A configuration that fails a check is rolled back out of
  * the environment, the running one keeps serving, and the reason is logged (WARN, naming the property) and shown in
- * the health component {@code config}. One that passes puts its consumers and its trusted proxies in force, each
- * with one write, and has Spring Cloud Gateway rebuild its routes (the refresh-scope event it listens to).
+ * the health component {@code config}. One that passes puts its consumers, trusted proxies and admin users in
+ * force, each with one write, and has Spring Cloud Gateway rebuild its routes (the refresh-scope event it listens to).
  * <p>
  * Every trigger comes here: the directory watch ({@link ConfigDirectoryWatcher}), {@code POST /actuator/refresh}, and
  * Spring Cloud's {@code RefreshEvent} (Consul KV's watch).
@@ -44,13 +45,15 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	 */
 	private static final List<String> RELOADABLE = List.of(GatewayProperties.PREFIX + ".routes",
 			GatewayProperties.PREFIX + ".default-filters", "tollgate.consumers", "tollgate.consumers-file",
-			"tollgate.plans", "tollgate.client-ip.", "logging.level.");
+			"tollgate.plans", "tollgate.client-ip.", "tollgate.admin.users", "logging.level.");
 
 	private final ObjectProvider<ConfigCheck> check;
 
 	private final ObjectProvider<ConsumerRegistry> consumers;
 
 	private final ObjectProvider<ClientIp> clientIp;
+
+	private final ObjectProvider<AdminUsers> adminUsers;
 
 	private final ObjectProvider<ConfigStatus> status;
 
@@ -65,11 +68,12 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	ConfigReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
 			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
-			ObjectProvider<ConfigStatus> status) {
+			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<ConfigStatus> status) {
 		super(context, scope, properties);
 		this.check = check;
 		this.consumers = consumers;
 		this.clientIp = clientIp;
+		this.adminUsers = adminUsers;
 		this.status = status;
 	}
 
@@ -121,6 +125,7 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 		}
 		this.consumers.getObject().replaceWith(outcome.candidate().consumers());
 		this.clientIp.getObject().replaceWith(outcome.candidate().clientIp());
+		this.adminUsers.getObject().replaceWith(outcome.candidate().adminUsers());
 		List<String> needRestart = needRestart(keys);
 		status.applied(outcome.version(), this.trigger, needRestart);
 		getScope().refreshAll(); // Spring Cloud Gateway rebuilds its routes (and their filters) on this event

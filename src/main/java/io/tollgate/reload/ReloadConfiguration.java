@@ -7,6 +7,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.ConfigProperties;
 import io.tollgate.config.RouteFilterCheck;
+import io.tollgate.admin.AdminUsers;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.edge.ClientIp;
 
@@ -35,8 +36,8 @@ class ReloadConfiguration {
 	ConfigReloader configReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
 			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
-			ObjectProvider<ConfigStatus> status) {
-		return new ConfigReloader(context, scope, properties, check, consumers, clientIp, status);
+			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<ConfigStatus> status) {
+		return new ConfigReloader(context, scope, properties, check, consumers, clientIp, adminUsers, status);
 	}
 
 	@Bean

@@ -147,6 +147,35 @@ class ConfigReloadTest {
 	}
 
 	@Test
+	void adminUsersReloadAndARemovedOneCannotLogInAnyMore() throws Exception {
+		String admins = "tollgate:\n  admin:\n    users:\n      - { username: ops, password: ops-password }\n";
+		write(config(ROUTE_A, consumer("alice")).replace("tollgate:\n", admins));
+		// Admin users from the file only: a list on the command line would outrank the file's as a whole.
+		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class).run(
+				"--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
+				"--tollgate.config.watch=false")) {
+			String consumers = management(gateway) + "/actuator/consumers";
+			assertThat(status(consumers, "ops:ops-password")).isEqualTo(200);
+			assertThat(status(consumers, "ops2:second-password")).isEqualTo(401);
+
+			write(config(ROUTE_A, consumer("alice")).replace("tollgate:\n",
+					"tollgate:\n  admin:\n    users:\n      - { username: ops2, password: second-password }\n"));
+			gateway.getBean(ConfigReloader.class).reload("test");
+			assertThat(status(consumers, "ops2:second-password")).isEqualTo(200);
+			assertThat(status(consumers, "ops:ops-password")).as("the removed admin").isEqualTo(401);
+		}
+	}
+
+	private int status(String url, String credentials) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+	}
+
+	@Test
 	void anUnknownPlanIsRejected() throws Exception {
 		write(config(ROUTE_A, consumer("alice", "alice-key-0001")));
 		try (ConfigurableApplicationContext gateway = start()) {
