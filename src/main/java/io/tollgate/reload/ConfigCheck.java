@@ -90,7 +90,7 @@ final class ConfigCheck {
 			this.routes.check(gateway);
 			build(gateway);
 		});
-		return new Candidate(candidate, clientIp, adminUsers, gateway.getRoutes().size());
+		return new Candidate(candidate, clientIp, adminUsers, gateway);
 	}
 
 	/**
@@ -175,7 +175,7 @@ final class ConfigCheck {
 	}
 
 	/** A checked configuration, ready to be put in force. */
-	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, AdminUsers adminUsers, int routes) {
+	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, AdminUsers adminUsers, GatewayProperties gateway) {
 	}
 
 }

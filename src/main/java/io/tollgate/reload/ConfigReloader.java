@@ -55,6 +55,8 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 
 	private final ObjectProvider<AdminUsers> adminUsers;
 
+	private final ObjectProvider<GatewayProperties> gateway;
+
 	private final ObjectProvider<ConfigStatus> status;
 
 	/** Set by {@link #updateEnvironment()} for the refresh under way (guarded by this object's lock). */
@@ -68,8 +70,10 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	ConfigReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
 			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
-			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<ConfigStatus> status) {
+			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<GatewayProperties> gateway,
+			ObjectProvider<ConfigStatus> status) {
 		super(context, scope, properties);
+		this.gateway = gateway;
 		this.check = check;
 		this.consumers = consumers;
 		this.clientIp = clientIp;
@@ -126,11 +130,17 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 		this.consumers.getObject().replaceWith(outcome.candidate().consumers());
 		this.clientIp.getObject().replaceWith(outcome.candidate().clientIp());
 		this.adminUsers.getObject().replaceWith(outcome.candidate().adminUsers());
+		// The routes that were checked, set in one write each: Spring Cloud's rebinder does not touch
+		// GatewayProperties (spring.cloud.refresh.never-refreshable), since it would empty the list before binding
+		// it again, and a route refresh in between (a discovery change) would find no routes.
+		GatewayProperties gateway = this.gateway.getObject();
+		gateway.setDefaultFilters(outcome.candidate().gateway().getDefaultFilters());
+		gateway.setRoutes(outcome.candidate().gateway().getRoutes());
 		List<String> needRestart = needRestart(keys);
 		status.applied(outcome.version(), this.trigger, needRestart);
 		getScope().refreshAll(); // Spring Cloud Gateway rebuilds its routes (and their filters) on this event
 		logger.info("Configuration version " + outcome.version() + " in force (" + this.trigger + "): "
-				+ outcome.candidate().routes() + " routes, " + outcome.candidate().consumers().size() + " consumers, "
+				+ outcome.candidate().gateway().getRoutes().size() + " routes, " + outcome.candidate().consumers().size() + " consumers, "
 				+ keys.size() + " properties changed");
 		if (!needRestart.isEmpty()) {
 			logger.warn("Changed, but in force only after a restart: " + needRestart);

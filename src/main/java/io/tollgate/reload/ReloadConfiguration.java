@@ -16,6 +16,7 @@ import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
 import org.springframework.cloud.context.scope.refresh.RefreshScope;
+import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
 import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
 import org.springframework.cloud.gateway.support.ConfigurationService;
@@ -36,8 +37,10 @@ class ReloadConfiguration {
 	ConfigReloader configReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
 			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
-			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<ConfigStatus> status) {
-		return new ConfigReloader(context, scope, properties, check, consumers, clientIp, adminUsers, status);
+			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<GatewayProperties> gateway,
+			ObjectProvider<ConfigStatus> status) {
+		return new ConfigReloader(context, scope, properties, check, consumers, clientIp, adminUsers, gateway,
+				status);
 	}
 
 	@Bean
