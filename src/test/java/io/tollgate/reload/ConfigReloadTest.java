@@ -11,8 +11,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -265,22 +271,13 @@ class ConfigReloadTest {
 
 	@Test
 	void twentyReloadsUnderLoadFailNoRequestAndLimitsKeepCounting() throws Exception {
-		String limited = """
-				        - id: limited
-				          uri: %s
-				          predicates: [ Path=/r/** ]
-				          filters:
-				            - KeyAuth
-				            - name: RateLimit
-				              args: { minute: 50 }
-				""".formatted(upstream.uri());
+		String limited = limitedRoute(50);
 		write(config(limited, consumer("alice", "alice-key-0001")));
 		try (ConfigurableApplicationContext gateway = start("--tollgate.config.watch=false")) {
 			ConfigReloader reloader = gateway.getBean(ConfigReloader.class);
-			java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicInteger> statuses =
-					new java.util.concurrent.ConcurrentHashMap<>();
-			java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
-			java.util.List<Thread> clients = new java.util.ArrayList<>();
+			Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+			AtomicBoolean loading = new AtomicBoolean(true);
+			List<Thread> clients = new ArrayList<>();
 			for (int c = 0; c < 4; c++) {
 				Thread client = new Thread(() -> {
 					int i = 0;
@@ -292,7 +289,7 @@ class ConfigReloadTest {
 						catch (Exception ex) {
 							status = -1; // a connection failure
 						}
-						statuses.computeIfAbsent(status, (s) -> new java.util.concurrent.atomic.AtomicInteger())
+						statuses.computeIfAbsent(status, (s) -> new AtomicInteger())
 							.incrementAndGet();
 					}
 				});
@@ -319,15 +316,7 @@ class ConfigReloadTest {
 
 	@Test
 	void aConsumerWhosePlanChangesKeepsItsUsage() throws Exception {
-		String limited = """
-				        - id: limited
-				          uri: %s
-				          predicates: [ Path=/r/** ]
-				          filters:
-				            - KeyAuth
-				            - name: RateLimit
-				              args: { minute: 1000 }
-				""".formatted(upstream.uri());
+		String limited = limitedRoute(1000);
 		String onGold = """
 				    - username: alice
 				      plan: gold
@@ -345,6 +334,19 @@ class ConfigReloadTest {
 			assertThat(get(gateway, "/r/3", "alice-key-0001")).as("the 4th request of 4").isEqualTo(200);
 			assertThat(get(gateway, "/r/4", "alice-key-0001")).as("the 5th request of 4").isEqualTo(429);
 		}
+	}
+
+	/** A route under KeyAuth and a limit per consumer: /r/**. */
+	private static String limitedRoute(int perMinute) {
+		return """
+				        - id: limited
+				          uri: %s
+				          predicates: [ Path=/r/** ]
+				          filters:
+				            - KeyAuth
+				            - name: RateLimit
+				              args: { minute: %d }
+				""".formatted(upstream.uri(), perMinute);
 	}
 
 	private static final String ROUTE_A = """
