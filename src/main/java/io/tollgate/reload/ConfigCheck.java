@@ -42,8 +42,8 @@ import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
  * Builds a configuration from a candidate environment with the checks startup applies, without putting anything
  * in force: every Tollgate settings class and the gateway's routes bound and validated, every route's filters
  * configured ({@link RouteFilterCheck}: unknown filters, bad arguments, schemas that do not compile) and every
- * route built as the gateway will build it (predicates, the gateway's own filters), and the consumers built
- * ({@link ConsumerRegistry}: duplicate keys, unknown plans).
+ * route built as the gateway will build it (predicates, the gateway's own filters), and the consumers
+ * ({@link ConsumerRegistry}: duplicate keys, unknown plans), trusted proxies and admin users built.
  */
 @SuppressWarnings("rawtypes") // Spring Cloud Gateway's factories are raw types in RouteDefinitionRouteLocator
 final class ConfigCheck {
