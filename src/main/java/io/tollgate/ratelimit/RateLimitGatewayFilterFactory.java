@@ -87,10 +87,14 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		Limits plan = (ownCounters && identity != null && !identity.anonymous()) ? identity.consumer().planLimits()
 				: null;
 		if (plan != null) {
-			if (this.planLimits.size() > MAX_PLANS) {
-				this.planLimits.clear(); // only after many reloads that changed plans: rebuilt on use
+			List<WindowLimit> limits = this.planLimits.get(plan);
+			if (limits == null) { // the size is looked at on a miss only, not on every request
+				if (this.planLimits.size() > MAX_PLANS) {
+					this.planLimits.clear(); // only after many reloads that changed plans: rebuilt on use
+				}
+				limits = this.planLimits.computeIfAbsent(plan, RateLimitGatewayFilterFactory::toWindowLimits);
 			}
-			return this.planLimits.computeIfAbsent(plan, RateLimitGatewayFilterFactory::toWindowLimits);
+			return limits;
 		}
 		return config.limits;
 	}

@@ -50,6 +50,10 @@ final class ConfigCheck {
 
 	private static final Duration BUILD_TIMEOUT = Duration.ofSeconds(30);
 
+	/** Settings that {@link #check} binds itself, to build what a reload swaps in. */
+	private static final List<Class<?>> BUILT = List.of(ConsumerProperties.class, ClientIpProperties.class,
+			AdminProperties.class);
+
 	private final ApplicationContext context;
 
 	private final RouteFilterCheck routes;
@@ -125,9 +129,8 @@ final class ConfigCheck {
 		List<Class<?>> types = new ArrayList<>();
 		for (ConfigurationPropertiesBean bean : ConfigurationPropertiesBean.getAll(this.context).values()) {
 			Class<?> type = bean.getInstance().getClass();
-			// The consumers are bound below, once: a large list is not bound twice.
-			if (type.getPackageName().startsWith("io.tollgate") && type != ConsumerProperties.class
-					&& !types.contains(type)) {
+			// Those bound below, to be built, are bound once: a large consumer list is not bound twice.
+			if (type.getPackageName().startsWith("io.tollgate") && !BUILT.contains(type) && !types.contains(type)) {
 				types.add(type);
 			}
 		}
