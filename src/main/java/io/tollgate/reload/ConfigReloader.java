@@ -47,6 +47,9 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 			GatewayProperties.PREFIX + ".default-filters", "tollgate.consumers", "tollgate.consumers-file",
 			"tollgate.plans", "tollgate.client-ip.", "tollgate.admin.users", "logging.level.");
 
+	/** The property that names every source (the directory, Consul, a Config Server): a read failure is its. */
+	private static final String IMPORT = "spring.config.import";
+
 	private final ObjectProvider<ConfigCheck> check;
 
 	private final ObjectProvider<ConsumerRegistry> consumers;
@@ -108,8 +111,7 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 				restore(getContext().getEnvironment().getPropertySources(), this.before);
 				getContext().publishEvent(new EnvironmentChangeEvent(getContext(), Set.of()));
 			}
-			this.outcome = new Outcome(null, null,
-					new InvalidConfigurationException(ConfigFiles.CONFIG_DIR, describe(ex)));
+			this.outcome = new Outcome(null, null, new InvalidConfigurationException(IMPORT, describe(ex)));
 			keys = Set.of();
 		}
 		Outcome outcome = this.outcome;
@@ -165,9 +167,8 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 		catch (InvalidConfigurationException ex) {
 			this.outcome = new Outcome(null, null, ex);
 		}
-		catch (RuntimeException ex) { // a source that cannot be parsed (bad YAML), say
-			this.outcome = new Outcome(null, null, new InvalidConfigurationException(ConfigFiles.CONFIG_DIR,
-					describe(ex)));
+		catch (RuntimeException ex) { // a source that cannot be read: bad YAML, a Config Server or Consul away
+			this.outcome = new Outcome(null, null, new InvalidConfigurationException(IMPORT, describe(ex)));
 		}
 		finally {
 			if (!accepted) { // an Error too: never leave a half-read environment behind
