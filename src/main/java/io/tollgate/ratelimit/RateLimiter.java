@@ -1,6 +1,7 @@
 package io.tollgate.ratelimit;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,8 @@ import reactor.core.scheduler.Scheduler;
  * {@code fault-tolerant} a Redis error or a call slower than {@code redis-timeout} is answered by the local store
  * with the same limits, and for {@code redis-retry-interval} after a failure requests skip Redis altogether (so
  * an outage costs no request a timeout). The next request after that interval tries Redis again: recovery needs
- * no restart.
+ * no restart. A reload may change {@code fault-tolerant}, {@code redis-timeout} and {@code sync}
+ * ({@link #reconfigure}); the other settings are startup's.
  */
 public class RateLimiter {
 
@@ -29,7 +31,11 @@ public class RateLimiter {
 
 	private final LocalRateLimitStore local;
 
+	/** Startup's settings: the store, the retry interval, the zone. */
 	private final RateLimitProperties properties;
+
+	/** The settings a reload may change, read once per request. */
+	private volatile Settings settings;
 
 	private final Clock clock;
 
@@ -49,8 +55,6 @@ public class RateLimiter {
 	/** Batched sync's store; null where batched routes are decided exactly. */
 	private final BatchedRateLimitStore batched;
 
-	private final SyncMode defaultSync;
-
 	public RateLimiter(RateLimitStore primary, LocalRateLimitStore local, RateLimitProperties properties, Clock clock,
 			MeterRegistry meters) {
 		this(primary, local, properties, clock, meters, null);
@@ -65,7 +69,12 @@ public class RateLimiter {
 		this.meters = meters;
 		this.answersOnCallingLoop = primary instanceof RedisRateLimitStore redis && redis.answersOnCallingLoop();
 		this.batched = batched;
-		this.defaultSync = properties.syncMode();
+		this.settings = Settings.of(properties);
+	}
+
+	/** Puts a reloaded configuration's {@code fault-tolerant}, {@code redis-timeout} and {@code sync} in force. */
+	public void reconfigure(RateLimitProperties properties) {
+		this.settings = Settings.of(properties);
 	}
 
 	/** True when counters are in Redis (shared by all replicas), false when they are this replica's. */
@@ -91,7 +100,8 @@ public class RateLimiter {
 	 */
 	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler,
 			SyncMode sync) {
-		SyncMode mode = (sync != null) ? sync : this.defaultSync;
+		Settings settings = this.settings;
+		SyncMode mode = (sync != null) ? sync : settings.defaultSync();
 		if (mode == SyncMode.BATCHED && this.batched != null && usesRedis()) {
 			Decision decision = this.batched.decide(key, limits, this.clock.millis());
 			if (this.batched.isFailing()) {
@@ -100,7 +110,7 @@ public class RateLimiter {
 			}
 			return Mono.just(new Outcome(decision, Source.BATCHED));
 		}
-		return consume(routeId, key, limits, scheduler);
+		return consume(routeId, key, limits, scheduler, settings);
 	}
 
 	/**
@@ -109,15 +119,20 @@ public class RateLimiter {
 	 * @param scheduler where the Redis answer (or its timeout) is delivered: the exchange's event loop
 	 */
 	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler) {
+		return consume(routeId, key, limits, scheduler, this.settings);
+	}
+
+	private Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler,
+			Settings settings) {
 		long now = this.clock.millis();
 		if (!usesRedis()) {
 			return this.local.consume(key, limits, now).map((decision) -> new Outcome(decision, Source.LOCAL));
 		}
-		if (this.properties.faultTolerant() && skipRedis(now)) {
+		if (settings.faultTolerant() && skipRedis(now)) {
 			return fallback(routeId, key, limits, now, "degraded");
 		}
 		Mono<Decision> answer = this.primary.consume(key, limits, now)
-			.timeout(this.properties.redisTimeout(), scheduler);
+			.timeout(settings.redisTimeout(), scheduler);
 		if (!this.answersOnCallingLoop) {
 			answer = answer.publishOn(scheduler);
 		}
@@ -126,8 +141,8 @@ public class RateLimiter {
 				return new Outcome(decision, Source.REDIS);
 			})
 			.onErrorResume((ex) -> {
-				failed(now, ex);
-				if (!this.properties.faultTolerant()) {
+				failed(now, ex, settings);
+				if (!settings.faultTolerant()) {
 					return Mono.error(new StoreUnavailableException(ex));
 				}
 				return fallback(routeId, key, limits, now, (ex instanceof TimeoutException) ? "timeout" : "error");
@@ -139,7 +154,7 @@ public class RateLimiter {
 		long now = this.clock.millis();
 		if (usesRedis() && !isDegraded()) {
 			return this.primary.peek(key, limits, now)
-				.timeout(this.properties.redisTimeout().multipliedBy(10))
+				.timeout(this.settings.redisTimeout().multipliedBy(10))
 				.onErrorResume((ex) -> this.local.peek(key, limits, now));
 		}
 		return this.local.peek(key, limits, now);
@@ -165,12 +180,12 @@ public class RateLimiter {
 		return !this.lastFailure.compareAndSet(last, now);
 	}
 
-	private void failed(long start, Throwable ex) {
+	private void failed(long start, Throwable ex, Settings settings) {
 		this.lastFailure.accumulateAndGet(start, Math::max);
 		if (this.failingSince == 0) {
 			this.failingSince = start;
 			logger.warn("Redis rate-limit store failed (" + ex + "); "
-					+ (this.properties.faultTolerant() ? "limiting per replica with local counters until it answers"
+					+ (settings.faultTolerant() ? "limiting per replica with local counters until it answers"
 							: "rate-limited routes answer 503 until it answers"));
 		}
 	}
@@ -192,6 +207,15 @@ public class RateLimiter {
 			.computeIfAbsent(routeId + '|' + reason,
 					(k) -> this.meters.counter("tollgate.ratelimit.fallbacks", "route", routeId, "reason", reason))
 			.increment();
+	}
+
+	/** The settings a reload may change. */
+	private record Settings(boolean faultTolerant, Duration redisTimeout, SyncMode defaultSync) {
+
+		static Settings of(RateLimitProperties properties) {
+			return new Settings(properties.faultTolerant(), properties.redisTimeout(), properties.syncMode());
+		}
+
 	}
 
 	/** Where a decision was made. */

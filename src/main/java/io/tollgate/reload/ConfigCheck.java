@@ -12,6 +12,8 @@ import io.tollgate.consumer.ConsumerProperties;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.edge.ClientIpProperties;
+import io.tollgate.ratelimit.RateLimitProperties;
+import io.tollgate.responsecache.ResponseCacheProperties;
 import jakarta.validation.Validation;
 import reactor.core.publisher.Flux;
 
@@ -43,7 +45,8 @@ import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
  * in force: every Tollgate settings class and the gateway's routes bound and validated, every route's filters
  * configured ({@link RouteFilterCheck}: unknown filters, bad arguments, schemas that do not compile) and every
  * route built as the gateway will build it (predicates, the gateway's own filters), and the consumers
- * ({@link ConsumerRegistry}: duplicate keys, unknown plans), trusted proxies and admin users built.
+ * ({@link ConsumerRegistry}: duplicate keys, unknown plans), trusted proxies and admin users built, and the
+ * rate-limit and response-cache settings a reload may change bound.
  */
 @SuppressWarnings("rawtypes") // Spring Cloud Gateway's factories are raw types in RouteDefinitionRouteLocator
 final class ConfigCheck {
@@ -52,7 +55,7 @@ final class ConfigCheck {
 
 	/** Settings that {@link #check} binds itself, to build what a reload swaps in. */
 	private static final List<Class<?>> BUILT = List.of(ConsumerProperties.class, ClientIpProperties.class,
-			AdminProperties.class);
+			AdminProperties.class, RateLimitProperties.class, ResponseCacheProperties.class);
 
 	private final ApplicationContext context;
 
@@ -89,12 +92,14 @@ final class ConfigCheck {
 		ClientIp clientIp = new ClientIp(bind(binder, ClientIpProperties.class));
 		AdminUsers adminUsers = new AdminUsers(bind(binder, AdminProperties.class));
 		ConsumerRegistry candidate = new ConsumerRegistry(bind(binder, ConsumerProperties.class));
+		RateLimitProperties rateLimiting = bind(binder, RateLimitProperties.class);
+		ResponseCacheProperties responseCache = bind(binder, ResponseCacheProperties.class);
 		GatewayProperties gateway = bind(binder, GatewayProperties.class);
 		this.consumers.checkWith(candidate, () -> {
 			this.routes.check(gateway);
 			build(gateway);
 		});
-		return new Candidate(candidate, clientIp, adminUsers, gateway);
+		return new Candidate(candidate, clientIp, adminUsers, rateLimiting, responseCache, gateway);
 	}
 
 	/**
@@ -178,7 +183,8 @@ final class ConfigCheck {
 	}
 
 	/** A checked configuration, ready to be put in force. */
-	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, AdminUsers adminUsers, GatewayProperties gateway) {
+	record Candidate(ConsumerRegistry consumers, ClientIp clientIp, AdminUsers adminUsers,
+			RateLimitProperties rateLimiting, ResponseCacheProperties responseCache, GatewayProperties gateway) {
 	}
 
 }

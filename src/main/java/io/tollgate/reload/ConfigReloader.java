@@ -5,10 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.tollgate.admin.AdminUsers;
 import io.tollgate.config.InvalidConfigurationException;
-import io.tollgate.consumer.ConsumerRegistry;
-import io.tollgate.edge.ClientIp;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -40,25 +37,22 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	private static final Log logger = LogFactory.getLog(ConfigReloader.class);
 
 	/**
-	 * Properties a reload puts in force (logging levels by Spring Cloud's own rebinder); a change to any other is
-	 * logged as taking effect at the next restart.
+	 * Properties a reload puts in force (logging levels and the gateway's global CORS by Spring Cloud's own
+	 * rebinder, the gateway applying the latter when its routes are rebuilt); a change to any other is logged as
+	 * taking effect at the next restart.
 	 */
 	private static final List<String> RELOADABLE = List.of(GatewayProperties.PREFIX + ".routes",
-			GatewayProperties.PREFIX + ".default-filters", "tollgate.consumers", "tollgate.consumers-file",
-			"tollgate.plans", "tollgate.client-ip.", "tollgate.admin.users", "logging.level.");
+			GatewayProperties.PREFIX + ".default-filters", GatewayProperties.PREFIX + ".globalcors", "tollgate.consumers", "tollgate.consumers-file",
+			"tollgate.plans", "tollgate.client-ip", "tollgate.admin.users", "tollgate.rate-limiting.fault-tolerant",
+			"tollgate.rate-limiting.redis-timeout", "tollgate.rate-limiting.sync",
+			"tollgate.response-cache.redis-timeout", "tollgate.response-cache.lock-timeout", "logging.level");
 
 	/** The property that names every source (the directory, Consul, a Config Server): a read failure is its. */
 	private static final String IMPORT = "spring.config.import";
 
 	private final ObjectProvider<ConfigCheck> check;
 
-	private final ObjectProvider<ConsumerRegistry> consumers;
-
-	private final ObjectProvider<ClientIp> clientIp;
-
-	private final ObjectProvider<AdminUsers> adminUsers;
-
-	private final ObjectProvider<GatewayProperties> gateway;
+	private final ConfigSwap swap;
 
 	private final ObjectProvider<ConfigStatus> status;
 
@@ -72,15 +66,10 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 
 	ConfigReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
-			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
-			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<GatewayProperties> gateway,
-			ObjectProvider<ConfigStatus> status) {
+			ConfigSwap swap, ObjectProvider<ConfigStatus> status) {
 		super(context, scope, properties);
-		this.gateway = gateway;
 		this.check = check;
-		this.consumers = consumers;
-		this.clientIp = clientIp;
-		this.adminUsers = adminUsers;
+		this.swap = swap;
 		this.status = status;
 	}
 
@@ -129,15 +118,7 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 			status.unchanged(this.trigger);
 			return keys;
 		}
-		this.consumers.getObject().replaceWith(outcome.candidate().consumers());
-		this.clientIp.getObject().replaceWith(outcome.candidate().clientIp());
-		this.adminUsers.getObject().replaceWith(outcome.candidate().adminUsers());
-		// The routes that were checked, set in one write each: Spring Cloud's rebinder does not touch
-		// GatewayProperties (spring.cloud.refresh.never-refreshable), since it would empty the list before binding
-		// it again, and a route refresh in between (a discovery change) would find no routes.
-		GatewayProperties gateway = this.gateway.getObject();
-		gateway.setDefaultFilters(outcome.candidate().gateway().getDefaultFilters());
-		gateway.setRoutes(outcome.candidate().gateway().getRoutes());
+		this.swap.putInForce(outcome.candidate());
 		List<String> needRestart = needRestart(keys);
 		status.applied(outcome.version(), this.trigger, needRestart);
 		getScope().refreshAll(); // Spring Cloud Gateway rebuilds its routes (and their filters) on this event
@@ -224,7 +205,8 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	private static List<String> needRestart(Set<String> keys) {
 		List<String> needRestart = new ArrayList<>();
 		for (String key : keys) {
-			if (RELOADABLE.stream().noneMatch(key::startsWith)) {
+			if (RELOADABLE.stream().noneMatch((reloadable) -> key.equals(reloadable)
+					|| key.startsWith(reloadable + ".") || key.startsWith(reloadable + "["))) {
 				needRestart.add(key);
 			}
 		}

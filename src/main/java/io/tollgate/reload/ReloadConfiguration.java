@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.admin.AdminUsers;
 import io.tollgate.config.ConfigProperties;
 import io.tollgate.config.RouteFilterCheck;
-import io.tollgate.admin.AdminUsers;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.edge.ClientIp;
+import io.tollgate.ratelimit.RateLimiter;
+import io.tollgate.responsecache.ResponseCacheGatewayFilterFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -37,10 +39,11 @@ class ReloadConfiguration {
 	ConfigReloader configReloader(ConfigurableApplicationContext context, RefreshScope scope,
 			RefreshAutoConfiguration.RefreshProperties properties, ObjectProvider<ConfigCheck> check,
 			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
-			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<GatewayProperties> gateway,
+			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<RateLimiter> rateLimiter,
+			ObjectProvider<ResponseCacheGatewayFilterFactory> responseCache, ObjectProvider<GatewayProperties> gateway,
 			ObjectProvider<ConfigStatus> status) {
-		return new ConfigReloader(context, scope, properties, check, consumers, clientIp, adminUsers, gateway,
-				status);
+		return new ConfigReloader(context, scope, properties, check,
+				new ConfigSwap(consumers, clientIp, adminUsers, rateLimiter, responseCache, gateway), status);
 	}
 
 	@Bean

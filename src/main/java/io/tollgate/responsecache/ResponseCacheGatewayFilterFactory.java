@@ -62,7 +62,8 @@ public class ResponseCacheGatewayFilterFactory
 
 	private final ResponseCacheStore store;
 
-	private final ResponseCacheProperties properties;
+	/** Startup's store settings, with the timeouts a reload may change ({@link #reconfigure}). */
+	private volatile ResponseCacheProperties properties;
 
 	private final Clock clock;
 
@@ -77,6 +78,16 @@ public class ResponseCacheGatewayFilterFactory
 		this.properties = properties;
 		this.clock = clock;
 		this.meters = meters;
+	}
+
+	/**
+	 * Puts a reloaded configuration's {@code redis-timeout} and {@code lock-timeout} in force. The store and its
+	 * bounds stay startup's: the store is built once.
+	 */
+	public void reconfigure(ResponseCacheProperties next) {
+		ResponseCacheProperties startup = this.properties;
+		this.properties = new ResponseCacheProperties(startup.store(), startup.memory(), next.redisTimeout(),
+				next.lockTimeout(), startup.redis());
 	}
 
 	@Override
@@ -183,10 +194,11 @@ public class ResponseCacheGatewayFilterFactory
 		/** The stored entry (or null), or "unavailable" when the store fails or is too slow. */
 		private Mono<Found> lookup(ServerWebExchange exchange, String key) {
 			Mono<CachedResponse> get = ResponseCacheGatewayFilterFactory.this.store.get(key);
-			if (ResponseCacheGatewayFilterFactory.this.properties.store() == ResponseCacheProperties.StoreType.REDIS) {
+			ResponseCacheProperties properties = ResponseCacheGatewayFilterFactory.this.properties;
+			if (properties.store() == ResponseCacheProperties.StoreType.REDIS) {
 				// Answer (or time out) on the exchange's event loop, not on Lettuce's thread (see EventLoops).
 				Scheduler loop = EventLoops.of(exchange);
-				get = get.timeout(ResponseCacheGatewayFilterFactory.this.properties.redisTimeout(), loop).publishOn(loop);
+				get = get.timeout(properties.redisTimeout(), loop).publishOn(loop);
 			}
 			return get.map((entry) -> new Found(entry, true)).defaultIfEmpty(Found.NOTHING).onErrorResume((ex) -> {
 				if (logger.isDebugEnabled()) {

@@ -23,6 +23,7 @@ import java.util.function.IntPredicate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.TollgateApplication;
+import io.tollgate.testsupport.ClosedPort;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -334,6 +335,82 @@ class ConfigReloadTest {
 			assertThat(get(gateway, "/r/3", "alice-key-0001")).as("the 4th request of 4").isEqualTo(200);
 			assertThat(get(gateway, "/r/4", "alice-key-0001")).as("the 5th request of 4").isEqualTo(429);
 		}
+	}
+
+	@Test
+	void rateLimitAndCacheSettingsReloadAndTheStoreStaysStartups(CapturedOutput output) throws Exception {
+		String settings = "tollgate:\n  rate-limiting:\n    fault-tolerant: %s\n  response-cache:\n    lock-timeout: %s\n";
+		String limited = limitedRoute(50);
+		write(config(limited, consumer("alice", "alice-key-0001"))
+			.replace("tollgate:\n", settings.formatted(true, "10s")));
+		// Redis that does not answer: with fault-tolerant, limits fall back to local counters and traffic passes.
+		try (ConfigurableApplicationContext gateway = start("--tollgate.rate-limiting.store=redis",
+				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + ClosedPort.get())) {
+			assertThat(get(gateway, "/r/1", "alice-key-0001")).isEqualTo(200);
+
+			write(config(limited, consumer("alice", "alice-key-0001"))
+				.replace("tollgate:\n", settings.formatted(false, "2s")));
+			assertThat(within(gateway, "/r/2", "alice-key-0001", (status) -> status == 503))
+				.as("fault-tolerant: false in force").isTrue();
+			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("result", "applied")
+				.doesNotContainKey("restart-needed-for");
+			assertThat(output).doesNotContain("in force only after a restart");
+
+			// The store is built once: a change to it is logged as needing a restart, and the rest still applies.
+			write(config(limited, consumer("alice", "alice-key-0001"))
+				.replace("tollgate:\n", settings.formatted(true, "2s") + "    store: redis\n"));
+			assertThat(within(gateway, "/r/3", "alice-key-0001", (status) -> status == 200))
+				.as("fault-tolerant: true again").isTrue();
+			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("restart-needed-for",
+					List.of("tollgate.response-cache.store"));
+		}
+	}
+
+	@Test
+	void corsPerRouteAndGlobalReload() throws Exception {
+		String yaml = """
+				spring:
+				  cloud:
+				    gateway:
+				      server:
+				        webflux:
+				          globalcors:
+				            cors-configurations:
+				              '[/g/**]': { allowedOrigins: "https://%s.example", allowedMethods: [ GET ] }
+				          routes:
+				            - id: cors-route
+				              uri: %s
+				              predicates: [ Path=/c/** ]
+				              metadata:
+				                cors: { allowedOrigins: "https://%s.example", allowedMethods: [ GET, POST ] }
+				            - id: cors-global
+				              uri: %s
+				              predicates: [ Path=/g/** ]
+				""";
+		write(yaml.formatted("one", upstream.uri(), "app", upstream.uri()));
+		try (ConfigurableApplicationContext gateway = start()) {
+			assertThat(preflight(gateway, "/c/1", "https://app.example")).isEqualTo(200);
+			assertThat(preflight(gateway, "/c/1", "https://new.example")).isEqualTo(403);
+			assertThat(preflight(gateway, "/g/1", "https://one.example")).isEqualTo(200);
+
+			write(yaml.formatted("two", upstream.uri(), "new", upstream.uri()));
+			assertThat(eventually(WITHIN, () -> preflight(gateway, "/c/1", "https://new.example") == 200))
+				.as("the route's new origin").isTrue();
+			assertThat(preflight(gateway, "/c/1", "https://app.example")).as("the route's old origin").isEqualTo(403);
+			assertThat(eventually(WITHIN, () -> preflight(gateway, "/g/1", "https://two.example") == 200))
+				.as("the new global origin").isTrue();
+			assertThat(preflight(gateway, "/g/1", "https://one.example")).as("the old global origin").isEqualTo(403);
+		}
+	}
+
+	private int preflight(ConfigurableApplicationContext gateway, String path, String origin) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
+			.method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+			.header("Origin", origin)
+			.header("Access-Control-Request-Method", "GET")
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
 	}
 
 	/** A route under KeyAuth and a limit per consumer: /r/**. */
