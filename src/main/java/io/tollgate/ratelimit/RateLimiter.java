@@ -20,8 +20,9 @@ import reactor.core.scheduler.Scheduler;
  * {@code fault-tolerant} a Redis error or a call slower than {@code redis-timeout} is answered by the local store
  * with the same limits, and for {@code redis-retry-interval} after a failure requests skip Redis altogether (so
  * an outage costs no request a timeout). The next request after that interval tries Redis again: recovery needs
- * no restart. A reload may change {@code fault-tolerant}, {@code redis-timeout} and {@code sync}
- * ({@link #reconfigure}); the other settings are startup's.
+ * no restart. A reload may change {@code fault-tolerant} and {@code redis-timeout} ({@link #reconfigure}); the
+ * other settings are startup's ({@code sync} too: exact and batched counters are kept under different keys, so a
+ * change of mode would start every quota again).
  */
 public class RateLimiter {
 
@@ -55,6 +56,8 @@ public class RateLimiter {
 	/** Batched sync's store; null where batched routes are decided exactly. */
 	private final BatchedRateLimitStore batched;
 
+	private final SyncMode defaultSync;
+
 	public RateLimiter(RateLimitStore primary, LocalRateLimitStore local, RateLimitProperties properties, Clock clock,
 			MeterRegistry meters) {
 		this(primary, local, properties, clock, meters, null);
@@ -69,10 +72,11 @@ public class RateLimiter {
 		this.meters = meters;
 		this.answersOnCallingLoop = primary instanceof RedisRateLimitStore redis && redis.answersOnCallingLoop();
 		this.batched = batched;
+		this.defaultSync = properties.syncMode();
 		this.settings = Settings.of(properties);
 	}
 
-	/** Puts a reloaded configuration's {@code fault-tolerant}, {@code redis-timeout} and {@code sync} in force. */
+	/** Puts a reloaded configuration's {@code fault-tolerant} and {@code redis-timeout} in force. */
 	public void reconfigure(RateLimitProperties properties) {
 		this.settings = Settings.of(properties);
 	}
@@ -101,7 +105,7 @@ public class RateLimiter {
 	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler,
 			SyncMode sync) {
 		Settings settings = this.settings;
-		SyncMode mode = (sync != null) ? sync : settings.defaultSync();
+		SyncMode mode = (sync != null) ? sync : this.defaultSync;
 		if (mode == SyncMode.BATCHED && this.batched != null && usesRedis()) {
 			Decision decision = this.batched.decide(key, limits, this.clock.millis());
 			if (this.batched.isFailing()) {
@@ -210,10 +214,10 @@ public class RateLimiter {
 	}
 
 	/** The settings a reload may change. */
-	private record Settings(boolean faultTolerant, Duration redisTimeout, SyncMode defaultSync) {
+	private record Settings(boolean faultTolerant, Duration redisTimeout) {
 
 		static Settings of(RateLimitProperties properties) {
-			return new Settings(properties.faultTolerant(), properties.redisTimeout(), properties.syncMode());
+			return new Settings(properties.faultTolerant(), properties.redisTimeout());
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.tollgate.config.InvalidConfigurationException;
 import org.apache.commons.logging.Log;
@@ -11,6 +12,7 @@ import org.apache.commons.logging.LogFactory;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.refresh.ConfigDataContextRefresher;
@@ -26,8 +28,8 @@ import org.springframework.core.env.PropertySource;
  * startup ({@code TOLLGATE_CONFIG_DIR}, Consul KV, a Config Server); this one then checks the result as startup does
  * ({@link ConfigCheck}) before anything is put in force. A configuration that fails a check is rolled back out of
  * the environment, the running one keeps serving, and the reason is logged (WARN, naming the property) and shown in
- * the health component {@code config}. One that passes puts its consumers, trusted proxies and admin users in
- * force, each with one write, and has Spring Cloud Gateway rebuild its routes (the refresh-scope event it listens to).
+ * the health component {@code config}. One that passes is put in force by {@link ConfigSwap}, each part with one
+ * write, and Spring Cloud Gateway rebuilds its routes (the refresh-scope event it listens to).
  * <p>
  * Every trigger comes here: the directory watch ({@link ConfigDirectoryWatcher}), {@code POST /actuator/refresh}, and
  * Spring Cloud's {@code RefreshEvent} (Consul KV's watch).
@@ -37,15 +39,19 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	private static final Log logger = LogFactory.getLog(ConfigReloader.class);
 
 	/**
-	 * Properties a reload puts in force (logging levels and the gateway's global CORS by Spring Cloud's own
-	 * rebinder, the gateway applying the latter when its routes are rebuilt); a change to any other is logged as
-	 * taking effect at the next restart.
+	 * Properties a reload puts in force (logging levels by Spring Cloud's own rebinder), and the Config Server's
+	 * commit id (config.client.version), which is not a setting; a change to any other is logged as taking effect at
+	 * the next restart. Matched in canonical form, so that tollgate.rateLimiting.faultTolerant counts too.
 	 */
-	private static final List<String> RELOADABLE = List.of(GatewayProperties.PREFIX + ".routes",
-			GatewayProperties.PREFIX + ".default-filters", GatewayProperties.PREFIX + ".globalcors", "tollgate.consumers", "tollgate.consumers-file",
-			"tollgate.plans", "tollgate.client-ip", "tollgate.admin.users", "tollgate.rate-limiting.fault-tolerant",
-			"tollgate.rate-limiting.redis-timeout", "tollgate.rate-limiting.sync",
-			"tollgate.response-cache.redis-timeout", "tollgate.response-cache.lock-timeout", "logging.level");
+	private static final List<ConfigurationPropertyName> RELOADABLE = Stream
+		.of(GatewayProperties.PREFIX + ".routes", GatewayProperties.PREFIX + ".default-filters",
+				GatewayProperties.PREFIX + ".globalcors.cors-configurations", "tollgate.consumers",
+				"tollgate.consumers-file", "tollgate.plans", "tollgate.client-ip", "tollgate.admin.users",
+				"tollgate.rate-limiting.fault-tolerant", "tollgate.rate-limiting.redis-timeout",
+				"tollgate.response-cache.redis-timeout", "tollgate.response-cache.lock-timeout", "logging.level",
+				"config.client")
+		.map(ConfigurationPropertyName::of)
+		.toList();
 
 	/** The property that names every source (the directory, Consul, a Config Server): a read failure is its. */
 	private static final String IMPORT = "spring.config.import";
@@ -205,8 +211,8 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	private static List<String> needRestart(Set<String> keys) {
 		List<String> needRestart = new ArrayList<>();
 		for (String key : keys) {
-			if (RELOADABLE.stream().noneMatch((reloadable) -> key.equals(reloadable)
-					|| key.startsWith(reloadable + ".") || key.startsWith(reloadable + "["))) {
+			ConfigurationPropertyName name = ConfigurationPropertyName.adapt(key, '.');
+			if (RELOADABLE.stream().noneMatch((reloadable) -> reloadable.equals(name) || reloadable.isAncestorOf(name))) {
 				needRestart.add(key);
 			}
 		}

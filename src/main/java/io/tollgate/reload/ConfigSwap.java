@@ -12,7 +12,7 @@ import org.springframework.cloud.gateway.config.GatewayProperties;
 /**
  * Puts a checked configuration in force: each part is swapped with one write, so a request finds the old or the
  * new one of each, never half of one. The routes follow when the reloader publishes the refresh (Spring Cloud
- * Gateway rebuilds them from {@link GatewayProperties}).
+ * Gateway rebuilds them from {@link GatewayProperties}, with the global CORS settings Spring Cloud has rebound).
  */
 class ConfigSwap {
 

@@ -31,7 +31,9 @@ public final class ConfigVersion {
 
 	private static final Set<String> PER_PROCESS = Set.of(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME,
 			StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, "random", "cachedrandom", "server.ports",
-			"configurationProperties", "springCloudClientHostInfo", "Management Server", "applicationInfo");
+			"configurationProperties", "springCloudClientHostInfo", "Management Server", "applicationInfo",
+			// the Config Server's commit id: a commit that changes nothing of this gateway's is the same version
+			"configClient");
 
 	private volatile String current;
 

@@ -339,7 +339,8 @@ class ConfigReloadTest {
 
 	@Test
 	void rateLimitAndCacheSettingsReloadAndTheStoreStaysStartups(CapturedOutput output) throws Exception {
-		String settings = "tollgate:\n  rate-limiting:\n    fault-tolerant: %s\n  response-cache:\n    lock-timeout: %s\n";
+		// Written the way some operators do (camel case): matched as the same property as fault-tolerant.
+		String settings = "tollgate:\n  rateLimiting:\n    faultTolerant: %s\n  response-cache:\n    lock-timeout: %s\n";
 		String limited = limitedRoute(50);
 		write(config(limited, consumer("alice", "alice-key-0001"))
 			.replace("tollgate:\n", settings.formatted(true, "10s")));
@@ -367,16 +368,14 @@ class ConfigReloadTest {
 	}
 
 	@Test
-	void corsPerRouteAndGlobalReload() throws Exception {
+	void corsPerRouteAndGlobalReloadAndARemovedPatternAllowsNothing() throws Exception {
 		String yaml = """
 				spring:
 				  cloud:
 				    gateway:
 				      server:
 				        webflux:
-				          globalcors:
-				            cors-configurations:
-				              '[/g/**]': { allowedOrigins: "https://%s.example", allowedMethods: [ GET ] }
+				%s
 				          routes:
 				            - id: cors-route
 				              uri: %s
@@ -387,30 +386,46 @@ class ConfigReloadTest {
 				              uri: %s
 				              predicates: [ Path=/g/** ]
 				""";
-		write(yaml.formatted("one", upstream.uri(), "app", upstream.uri()));
+		String global = """
+				          globalcors:
+				            cors-configurations:
+				              '[/g/**]': { allowedOrigins: "https://%s.example", allowedMethods: [ GET ] }
+				""";
+		write(yaml.formatted(global.formatted("one"), upstream.uri(), "app", upstream.uri()));
 		try (ConfigurableApplicationContext gateway = start()) {
-			assertThat(preflight(gateway, "/c/1", "https://app.example")).isEqualTo(200);
-			assertThat(preflight(gateway, "/c/1", "https://new.example")).isEqualTo(403);
-			assertThat(preflight(gateway, "/g/1", "https://one.example")).isEqualTo(200);
+			assertThat(allowed(gateway, "/c/1", "https://app.example")).isTrue();
+			assertThat(allowed(gateway, "/c/1", "https://new.example")).isFalse();
+			assertThat(allowed(gateway, "/g/1", "https://one.example")).isTrue();
 
-			write(yaml.formatted("two", upstream.uri(), "new", upstream.uri()));
-			assertThat(eventually(WITHIN, () -> preflight(gateway, "/c/1", "https://new.example") == 200))
+			write(yaml.formatted(global.formatted("two"), upstream.uri(), "new", upstream.uri()));
+			assertThat(eventually(WITHIN, () -> allowed(gateway, "/c/1", "https://new.example")))
 				.as("the route's new origin").isTrue();
-			assertThat(preflight(gateway, "/c/1", "https://app.example")).as("the route's old origin").isEqualTo(403);
-			assertThat(eventually(WITHIN, () -> preflight(gateway, "/g/1", "https://two.example") == 200))
+			assertThat(allowed(gateway, "/c/1", "https://app.example")).as("the route's old origin").isFalse();
+			assertThat(eventually(WITHIN, () -> allowed(gateway, "/g/1", "https://two.example")))
 				.as("the new global origin").isTrue();
-			assertThat(preflight(gateway, "/g/1", "https://one.example")).as("the old global origin").isEqualTo(403);
+			assertThat(allowed(gateway, "/g/1", "https://one.example")).as("the old global origin").isFalse();
+
+			// The global pattern removed: it allows no origin any more.
+			write(yaml.formatted("", upstream.uri(), "new", upstream.uri()));
+			assertThat(eventually(WITHIN, () -> reloads(gateway, "applied") == 2)).isTrue();
+			Thread.sleep(500); // the routes (and with them the CORS settings) are rebuilt just after
+			assertThat(allowed(gateway, "/g/1", "https://two.example")).as("the removed pattern").isFalse();
+			assertThat(allowed(gateway, "/c/1", "https://new.example")).as("the route's own, kept").isTrue();
+			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("result", "applied")
+				.doesNotContainKey("restart-needed-for");
 		}
 	}
 
-	private int preflight(ConfigurableApplicationContext gateway, String path, String origin) throws Exception {
+	/** Whether a preflight from the origin is allowed: the answer names it in Access-Control-Allow-Origin. */
+	private boolean allowed(ConfigurableApplicationContext gateway, String path, String origin) throws Exception {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
 			.method("OPTIONS", HttpRequest.BodyPublishers.noBody())
 			.header("Origin", origin)
 			.header("Access-Control-Request-Method", "GET")
 			.timeout(Duration.ofSeconds(5))
 			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+		HttpResponse<Void> response = this.http.send(request, HttpResponse.BodyHandlers.discarding());
+		return origin.equals(response.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
 	}
 
 	/** A route under KeyAuth and a limit per consumer: /r/**. */

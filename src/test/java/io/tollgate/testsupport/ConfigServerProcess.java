@@ -44,7 +44,8 @@ public final class ConfigServerProcess implements AutoCloseable {
 		int port = freePort();
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath(),
+		command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+				"-Dparent.pid=" + ProcessHandle.current().pid(), "-cp", classpath(),
 				GitConfigServer.class.getName(), "--spring.config.name=config-server", "--server.port=" + port,
 				"--server.address=127.0.0.1", "--spring.cloud.config.server.git.uri=" + repository.toUri(),
 				"--spring.cloud.config.server.git.default-label=" + branch,

@@ -28,7 +28,13 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigServer
 public class GitConfigServer {
 
+	/** Runs the server; with {@code -Dparent.pid}, only as long as that process (the tests' JVM) lives. */
 	public static void main(String[] args) {
+		Long parent = Long.getLong("parent.pid");
+		if (parent != null) {
+			ProcessHandle.of(parent).ifPresentOrElse((process) -> process.onExit().thenRun(() -> System.exit(0)),
+					() -> System.exit(0));
+		}
 		SpringApplication.run(GitConfigServer.class, args);
 	}
 
