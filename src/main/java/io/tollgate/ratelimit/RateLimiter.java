@@ -104,7 +104,6 @@ public class RateLimiter {
 	 */
 	public Mono<Outcome> consume(String routeId, String key, List<WindowLimit> limits, Scheduler scheduler,
 			SyncMode sync) {
-		Settings settings = this.settings;
 		SyncMode mode = (sync != null) ? sync : this.defaultSync;
 		if (mode == SyncMode.BATCHED && this.batched != null && usesRedis()) {
 			Decision decision = this.batched.decide(key, limits, this.clock.millis());
@@ -114,7 +113,7 @@ public class RateLimiter {
 			}
 			return Mono.just(new Outcome(decision, Source.BATCHED));
 		}
-		return consume(routeId, key, limits, scheduler, settings);
+		return consume(routeId, key, limits, scheduler, this.settings);
 	}
 
 	/**
