@@ -353,6 +353,8 @@ class ConfigReloadTest {
 				.replace("tollgate:\n", settings.formatted(false, "2s")));
 			assertThat(within(gateway, "/r/2", "alice-key-0001", (status) -> status == 503))
 				.as("fault-tolerant: false in force").isTrue();
+			// (The settings are in force a moment before the reload is recorded.)
+			assertThat(eventually(WITHIN, () -> reloads(gateway, "applied") == 1)).isTrue();
 			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("result", "applied")
 				.doesNotContainKey("restart-needed-for");
 			assertThat(output).doesNotContain("in force only after a restart");
@@ -362,6 +364,7 @@ class ConfigReloadTest {
 				.replace("tollgate:\n", settings.formatted(true, "2s") + "    store: redis\n"));
 			assertThat(within(gateway, "/r/3", "alice-key-0001", (status) -> status == 200))
 				.as("fault-tolerant: true again").isTrue();
+			assertThat(eventually(WITHIN, () -> reloads(gateway, "applied") == 2)).isTrue();
 			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("restart-needed-for",
 					List.of("tollgate.response-cache.store"));
 		}
