@@ -60,8 +60,10 @@ public record ConsumerProperties(@DefaultValue List<ConsumerDefinition> consumer
 	 * @param key the key in plaintext; take it from the environment or a secret ({@code ${MOBILE_APP_KEY}}),
 	 * never commit it
 	 * @param sha256 the hex SHA-256 digest of the key, for configuration that must not hold the key at all
+	 * @param expiresAt optional ISO-8601 instant ({@code 2027-01-31T00:00:00Z}) from which the key is refused: to
+	 * rotate, configure the new key beside the old one and let the old one expire
 	 */
-	public record ApiKeyDefinition(String id, String key, String sha256) {
+	public record ApiKeyDefinition(String id, String key, String sha256, String expiresAt) {
 	}
 
 	/**

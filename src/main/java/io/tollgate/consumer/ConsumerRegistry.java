@@ -1,6 +1,8 @@
 package io.tollgate.consumer;
 
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -190,6 +192,20 @@ public class ConsumerRegistry {
 		return limits;
 	}
 
+	/** A key's {@code expires-at} as epoch ms ({@link Credential#NEVER} when not set). */
+	private static long expiresAt(ApiKeyDefinition key, String at) {
+		if (key.expiresAt() == null) {
+			return Credential.NEVER;
+		}
+		try {
+			return OffsetDateTime.parse(key.expiresAt().trim()).toInstant().toEpochMilli();
+		}
+		catch (DateTimeParseException ex) {
+			throw new InvalidConfigurationException(at,
+					"not an ISO-8601 date and time with its offset, such as 2027-01-31T00:00:00Z");
+		}
+	}
+
 	private static ApiKeyDigest digestOf(ApiKeyDefinition key, String at) {
 		boolean hasKey = key.key() != null;
 		boolean hasDigest = key.sha256() != null;
@@ -265,8 +281,9 @@ public class ConsumerRegistry {
 							"duplicate credential id '" + credentialId + "'");
 				}
 				ApiKeyDigest digest = digestOf(key, at + ".api-keys[" + k + "]");
-				Credential credential = named ? new Credential(credentialId, consumer)
-						: Credential.withDefaultId(consumer, k + 1);
+				long expiresAt = expiresAt(key, at + ".api-keys[" + k + "].expires-at");
+				Credential credential = named ? new Credential(credentialId, consumer, expiresAt)
+						: Credential.withDefaultId(consumer, k + 1, expiresAt);
 				Credential owner = this.snapshot.byKey.putIfAbsent(digest, credential);
 				if (owner != null) {
 					throw new InvalidConfigurationException(at + ".api-keys[" + k + "]",

@@ -256,11 +256,12 @@ final class ConsumersFile {
 		while ((token = this.parser.nextToken()) != JsonToken.END_ARRAY) {
 			String keyAt = at + "[" + keys.size() + "]";
 			if (token != JsonToken.START_OBJECT) {
-				throw invalid(keyAt, username, line, "expected an API key (id, key or sha256)");
+				throw invalid(keyAt, username, line, "expected an API key (id, key or sha256, expires-at)");
 			}
 			String id = null;
 			String key = null;
 			String sha256 = null;
+			String expiresAt = null;
 			int seen = 0;
 			while (this.parser.nextToken() == JsonToken.PROPERTY_NAME) {
 				String name = this.parser.currentName();
@@ -279,15 +280,19 @@ final class ConsumersFile {
 						bit = 4;
 						sha256 = scalar(keyAt, name, username, line);
 					}
+					case "expiresat" -> {
+						bit = 8;
+						expiresAt = scalar(keyAt, name, username, line);
+					}
 					default -> throw invalid(keyAt + "." + name, username, line,
-							"unknown field; an API key has id, key, sha256");
+							"unknown field; an API key has id, key, sha256, expires-at");
 				}
 				if ((seen & bit) != 0) {
 					throw invalid(keyAt + "." + name, username, line, "set twice");
 				}
 				seen |= bit;
 			}
-			keys.add(new ApiKeyDefinition(id, key, sha256));
+			keys.add(new ApiKeyDefinition(id, key, sha256, expiresAt));
 		}
 		return keys;
 	}

@@ -17,24 +17,41 @@ public final class Credential {
 	/** The id; for a default id, null until first asked for (a benign race: every thread computes the same). */
 	private String id;
 
+	/** When the key stops working (epoch ms); {@link #NEVER} for a key that does not expire. */
+	private final long expiresAtMs;
+
+	/** {@link #expiresAtMs} of a credential that does not expire. */
+	static final long NEVER = Long.MAX_VALUE;
+
 	/**
 	 * @param id the credential id
 	 * @param consumer the consumer it belongs to
 	 */
 	public Credential(String id, Consumer consumer) {
+		this(id, consumer, NEVER);
+	}
+
+	Credential(String id, Consumer consumer, long expiresAtMs) {
 		this.id = Objects.requireNonNull(id, "id");
 		this.consumer = Objects.requireNonNull(consumer, "consumer");
 		this.ordinal = 0;
+		this.expiresAtMs = expiresAtMs;
 	}
 
-	private Credential(Consumer consumer, int ordinal) {
+	private Credential(Consumer consumer, int ordinal, long expiresAtMs) {
 		this.consumer = consumer;
 		this.ordinal = ordinal;
+		this.expiresAtMs = expiresAtMs;
 	}
 
 	/** The {@code n}th (1-based) API key of {@code consumer}, configured without an id. */
-	static Credential withDefaultId(Consumer consumer, int n) {
-		return new Credential(consumer, n);
+	static Credential withDefaultId(Consumer consumer, int n, long expiresAtMs) {
+		return new Credential(consumer, n, expiresAtMs);
+	}
+
+	/** True from the key's {@code expires-at} on. */
+	public boolean expiredAt(long nowMs) {
+		return nowMs >= this.expiresAtMs;
 	}
 
 	static String defaultId(String username, int n) {

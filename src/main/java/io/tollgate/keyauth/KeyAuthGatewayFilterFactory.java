@@ -23,6 +23,8 @@ import io.tollgate.consumer.Identity;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.observability.SensitiveQueryParameters;
 import io.tollgate.pipeline.PolicyOrder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -54,6 +56,8 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<KeyAuthGatewayFilterFactory.Config> {
+
+	private static final Log logger = LogFactory.getLog(KeyAuthGatewayFilterFactory.class);
 
 	static final String NO_KEY = "No API key found in request";
 
@@ -148,6 +152,14 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 			}
 			Credential credential = this.registry.findByKey(presented.value());
 			if (credential == null) {
+				return reject(exchange, chain, INVALID_KEY);
+			}
+			if (credential.expiredAt(System.currentTimeMillis())) {
+				// Answered as an unknown key: the client learns nothing about keys it should not hold.
+				if (logger.isDebugEnabled()) {
+					logger.debug("API key expired: credential '" + credential.id() + "' of consumer '"
+							+ credential.consumer().username() + "'");
+				}
 				return reject(exchange, chain, INVALID_KEY);
 			}
 			Identity.authenticated(credential).storeIn(exchange);

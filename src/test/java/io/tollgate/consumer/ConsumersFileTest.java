@@ -188,7 +188,7 @@ class ConsumersFileTest {
 
 	private ConsumerRegistry registry(Path file) {
 		ConsumerDefinition bob = new ConsumerDefinition("bob", null, null, List.of(), null,
-				List.of(new ApiKeyDefinition(null, "bob-secret", null)), List.of());
+				List.of(new ApiKeyDefinition(null, "bob-secret", null, null)), List.of());
 		return new ConsumerRegistry(new ConsumerProperties(List.of(bob), file.toString(),
 				Map.of("gold", new PlanDefinition(new Limits(null, 10L, null, null, null)))));
 	}
