@@ -444,19 +444,19 @@ class ConfigReloadTest {
 				""".formatted(upstream.uri(), perMinute);
 	}
 
-	private static final String ROUTE_A = """
-			        - id: reload-a
-			          uri: %s
-			          predicates: [ Path=/a/** ]
-			          filters: [ KeyAuth ]
-			""".formatted(upstream.uri());
+	private static final String ROUTE_A = keyAuthRoute("reload-a", "/a/**");
 
-	private static final String ROUTE_B = """
-			        - id: reload-b
-			          uri: %s
-			          predicates: [ Path=/b/** ]
-			          filters: [ KeyAuth ]
-			""".formatted(upstream.uri());
+	private static final String ROUTE_B = keyAuthRoute("reload-b", "/b/**");
+
+	/** A route to the shared upstream under KeyAuth, as an entry of the routes list that {@link #config} takes. */
+	static String keyAuthRoute(String id, String path) {
+		return """
+				        - id: %s
+				          uri: %s
+				          predicates: [ Path=%s ]
+				          filters: [ KeyAuth ]
+				""".formatted(id, upstream.uri(), path);
+	}
 
 	static String config(String routes, String consumers) {
 		return """

@@ -12,7 +12,6 @@ import java.util.Base64;
 
 import io.tollgate.TollgateApplication;
 import io.tollgate.testsupport.ConfigServerProcess;
-import io.tollgate.testsupport.RecordingUpstream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static io.tollgate.reload.ConfigReloadTest.config;
 import static io.tollgate.reload.ConfigReloadTest.consumer;
+import static io.tollgate.reload.ConfigReloadTest.keyAuthRoute;
 import static io.tollgate.reload.ConfigReloadTest.reloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code POST /actuator/refresh}, as a git host's push webhook would call it.
  */
 class ConfigServerTest {
-
-	private static final RecordingUpstream upstream = RecordingUpstream.shared();
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -51,7 +49,7 @@ class ConfigServerTest {
 		Files.copy(Path.of("config-repo/application-config-server.yml"),
 				this.configDir.resolve("application-config-server.yml"));
 		try (Git git = Git.init().setDirectory(this.repository.toFile()).setInitialBranch("main").call()) {
-			commit(git, config(route("git-a", "/a/**"), consumer("alice", "alice-key-0001")));
+			commit(git, config(keyAuthRoute("git-a", "/a/**"), consumer("alice", "alice-key-0001")));
 			ConfigServerProcess server = ConfigServerProcess.start(this.repository, "main", this.serverWorkDir);
 			try (ConfigurableApplicationContext first = start(server); ConfigurableApplicationContext second = start(server)) {
 				assertThat(get(first, "/a/1", "alice-key-0001")).isEqualTo(200);
@@ -59,7 +57,7 @@ class ConfigServerTest {
 				assertThat(get(second, "/b/1", "bob-key-0002")).isEqualTo(404);
 
 				// A push: nothing changes until the refresh (the webhook); then both replicas run the new commit.
-				commit(git, config(route("git-a", "/a/**") + route("git-b", "/b/**"),
+				commit(git, config(keyAuthRoute("git-a", "/a/**") + keyAuthRoute("git-b", "/b/**"),
 						consumer("alice") + consumer("bob", "bob-key-0002")));
 				assertThat(get(first, "/b/1", "bob-key-0002")).isEqualTo(404);
 				assertThat(refresh(first)).isEqualTo(200);
@@ -75,7 +73,7 @@ class ConfigServerTest {
 
 				// A bad commit is rejected on every replica; they keep serving the last good one.
 				String good = first.getBean(ConfigStatus.class).version();
-				commit(git, config(route("git-a", "/a/**") + route("git-b", "/b/**"),
+				commit(git, config(keyAuthRoute("git-a", "/a/**") + keyAuthRoute("git-b", "/b/**"),
 						consumer("bob", "bob-key-0002") + consumer("mallory", "bob-key-0002")));
 				assertThat(refresh(first)).isEqualTo(200);
 				assertThat(refresh(second)).isEqualTo(200);
@@ -114,15 +112,6 @@ class ConfigServerTest {
 					"--CONFIG_SERVER_URL=" + server.url(), "--spring.cloud.config.username=" + ConfigServerProcess.USERNAME,
 					"--spring.cloud.config.password=" + ConfigServerProcess.PASSWORD,
 					"--tollgate.admin.users[0].username=ops", "--tollgate.admin.users[0].password=ops-password");
-	}
-
-	private static String route(String id, String path) {
-		return """
-				        - id: %s
-				          uri: %s
-				          predicates: [ Path=%s ]
-				          filters: [ KeyAuth ]
-				""".formatted(id, upstream.uri(), path);
 	}
 
 	private int get(ConfigurableApplicationContext gateway, String path, String key) throws Exception {

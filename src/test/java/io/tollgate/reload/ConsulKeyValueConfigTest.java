@@ -8,7 +8,6 @@ import java.util.function.BiConsumer;
 
 import io.tollgate.TollgateApplication;
 import io.tollgate.testsupport.ConsulContractDouble;
-import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static io.tollgate.reload.ConfigReloadTest.config;
 import static io.tollgate.reload.ConfigReloadTest.consumer;
+import static io.tollgate.reload.ConfigReloadTest.keyAuthRoute;
 import static io.tollgate.reload.ConfigReloadTest.eventually;
 import static io.tollgate.reload.ConfigReloadTest.get;
 import static io.tollgate.reload.ConfigReloadTest.reloads;
@@ -31,8 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsulKeyValueConfigTest {
 
 	private static final String KEY = "config/tollgate/data";
-
-	private static final RecordingUpstream upstream = RecordingUpstream.shared();
 
 	@TempDir
 	Path dir;
@@ -52,13 +50,13 @@ class ConsulKeyValueConfigTest {
 	static void twoReplicasReloadWhenTheKeyChanges(Store consul, Path dir) throws Exception {
 		Files.copy(Path.of("config-repo/application-consul-kv.yml"), dir.resolve("application-consul-kv.yml"));
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-		consul.put().accept(KEY, config(route("kv-a", "/a/**"), consumer("alice", "alice-key-0001")));
+		consul.put().accept(KEY, config(keyAuthRoute("kv-a", "/a/**"), consumer("alice", "alice-key-0001")));
 		try (ConfigurableApplicationContext first = start(consul, dir); ConfigurableApplicationContext second = start(consul, dir)) {
 			assertThat(get(http, first, "/a/1", "alice-key-0001")).isEqualTo(200);
 			assertThat(get(http, second, "/a/1", "alice-key-0001")).isEqualTo(200);
 			assertThat(get(http, second, "/b/1", "bob-key-0002")).isEqualTo(404);
 
-			consul.put().accept(KEY, config(route("kv-a", "/a/**") + route("kv-b", "/b/**"),
+			consul.put().accept(KEY, config(keyAuthRoute("kv-a", "/a/**") + keyAuthRoute("kv-b", "/b/**"),
 					consumer("alice") + consumer("bob", "bob-key-0002")));
 			assertThat(within(http, first, "/b/1", "bob-key-0002", 200)).as("first replica").isTrue();
 			assertThat(within(http, second, "/b/1", "bob-key-0002", 200)).as("second replica").isTrue();
@@ -67,22 +65,13 @@ class ConsulKeyValueConfigTest {
 				.isEqualTo(second.getBean(ConfigStatus.class).version());
 
 			// A bad change in the store is rejected on every replica; they keep serving the last good one.
-			consul.put().accept(KEY, config(route("kv-a", "/a/**") + route("kv-b", "/b/**"),
+			consul.put().accept(KEY, config(keyAuthRoute("kv-a", "/a/**") + keyAuthRoute("kv-b", "/b/**"),
 					consumer("bob", "bob-key-0002") + consumer("mallory", "bob-key-0002")));
 			assertThat(rejectedWithin(first)).isTrue();
 			assertThat(rejectedWithin(second)).isTrue();
 			assertThat(get(http, first, "/b/1", "bob-key-0002")).isEqualTo(200);
 			assertThat(get(http, second, "/b/1", "bob-key-0002")).isEqualTo(200);
 		}
-	}
-
-	private static String route(String id, String path) {
-		return """
-				        - id: %s
-				          uri: %s
-				          predicates: [ Path=%s ]
-				          filters: [ KeyAuth ]
-				""".formatted(id, upstream.uri(), path);
 	}
 
 	private static ConfigurableApplicationContext start(Store consul, Path dir) {
