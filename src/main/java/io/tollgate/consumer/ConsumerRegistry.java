@@ -1,6 +1,7 @@
 package io.tollgate.consumer;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -30,6 +31,9 @@ import org.springframework.util.StringUtils;
  * computed when first used; group lists and plan names are shared between the consumers that name the same ones.
  */
 public class ConsumerRegistry {
+
+	/** The latest expiry a credential holds in epoch milliseconds. */
+	private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE - 1);
 
 	private static final Log logger = LogFactory.getLog(ConsumerRegistry.class);
 
@@ -197,13 +201,16 @@ public class ConsumerRegistry {
 		if (key.expiresAt() == null) {
 			return Credential.NEVER;
 		}
+		Instant instant;
 		try {
-			return OffsetDateTime.parse(key.expiresAt().trim()).toInstant().toEpochMilli();
+			instant = OffsetDateTime.parse(key.expiresAt().trim()).toInstant();
 		}
 		catch (DateTimeParseException ex) {
 			throw new InvalidConfigurationException(at,
 					"not an ISO-8601 date and time with its offset, such as 2027-01-31T00:00:00Z");
 		}
+		// Past what epoch milliseconds hold (+999999999-12-31T23:59:59Z parses): as good as never.
+		return instant.isAfter(LATEST) ? Credential.NEVER : instant.toEpochMilli();
 	}
 
 	private static ApiKeyDigest digestOf(ApiKeyDefinition key, String at) {

@@ -18,6 +18,7 @@ import io.tollgate.consumer.ConsumerProperties;
 import io.tollgate.consumer.ConsumerProperties.ApiKeyDefinition;
 import io.tollgate.consumer.ConsumerProperties.ConsumerDefinition;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.reload.ConfigReloader;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,8 +49,7 @@ class KeyExpiryTest {
 
 	@Test
 	void anExpiredKeyIsRefusedLikeAnUnknownOneAndItsSuccessorWorks(CapturedOutput output) throws Exception {
-		Instant soon = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
-		Files.writeString(this.dir.resolve("application.yml"), """
+		String config = """
 				spring:
 				  cloud:
 				    gateway:
@@ -73,7 +73,9 @@ class KeyExpiryTest {
 				          expires-at: %s
 				        - id: alice-2026
 				          key: alice-new-key-0003
-				""".formatted(upstream.uri(), this.dir.resolve("consumers.json"), soon));
+				""";
+		Path file = this.dir.resolve("application.yml");
+		Files.writeString(file, config.formatted(upstream.uri(), this.dir.resolve("consumers.json"), "2999-01-01T00:00:00Z"));
 		Files.writeString(this.dir.resolve("consumers.json"), """
 				[ { "username": "bob", "api-keys": [
 				    { "key": "bob-old-key-0001", "expires-at": "2026-01-01T01:00:00+01:00" },
@@ -88,7 +90,11 @@ class KeyExpiryTest {
 			assertThat(get(gateway, "bob-old-key-0001").statusCode()).as("expired, in the consumers file").isEqualTo(401);
 			assertThat(get(gateway, "bob-new-key-0002").statusCode()).isEqualTo(200);
 
-			// Rotation: the old key works until its expiry, the new one before and after.
+			// Rotation: the old key is given an expiry a few seconds ahead (counted from now, not from a startup of
+			// unknown length); it works until then, the new one before and after.
+			Instant soon = Instant.now().plusSeconds(4).truncatedTo(ChronoUnit.SECONDS);
+			Files.writeString(file, config.formatted(upstream.uri(), this.dir.resolve("consumers.json"), soon));
+			gateway.getBean(ConfigReloader.class).reload("test");
 			assertThat(get(gateway, "alice-rotating-key-0002").statusCode()).isEqualTo(200);
 			assertThat(get(gateway, "alice-new-key-0003").statusCode()).isEqualTo(200);
 			Thread.sleep(Math.max(0, Duration.between(Instant.now(), soon).toMillis()) + 100);
@@ -112,6 +118,20 @@ class KeyExpiryTest {
 
 		assertThat(failure.property()).isEqualTo("tollgate.consumers[0].api-keys[0].expires-at");
 		assertThat(failure.reason()).contains("ISO-8601").doesNotContain("next tuesday");
+	}
+
+	@Test
+	void anExpiryBeyondWhatMillisecondsHoldNeverExpiresAndAnOffsetlessOneIsRefused() {
+		ConsumerDefinition far = new ConsumerDefinition("alice", null, null, List.of(), null,
+				List.of(new ApiKeyDefinition(null, "alice-key", null, "+999999999-12-31T23:59:59Z")), List.of());
+		ConsumerRegistry registry = new ConsumerRegistry(new ConsumerProperties(List.of(far), null, Map.of()));
+		assertThat(registry.findByKey("alice-key").expiredAt(System.currentTimeMillis())).isFalse();
+
+		ConsumerDefinition local = new ConsumerDefinition("bob", null, null, List.of(), null,
+				List.of(new ApiKeyDefinition(null, "bob-key", null, "2027-01-31T00:00:00")), List.of());
+		InvalidConfigurationException failure = catchThrowableOfType(InvalidConfigurationException.class,
+				() -> new ConsumerRegistry(new ConsumerProperties(List.of(local), null, Map.of())));
+		assertThat(failure.property()).isEqualTo("tollgate.consumers[0].api-keys[0].expires-at");
 	}
 
 	private HttpResponse<String> get(ConfigurableApplicationContext gateway, String key) throws Exception {
