@@ -22,6 +22,12 @@ import org.springframework.util.StringUtils;
  */
 public final class AdminUsers {
 
+	/** Every admin user's role: may read. */
+	static final String ADMIN = "ADMIN";
+
+	/** The role of {@code role: write} users: may change things too. */
+	static final String WRITE = "WRITE";
+
 	private volatile MapReactiveUserDetailsService users;
 
 	/** @throws InvalidConfigurationException naming the first user that is wrong */
@@ -58,7 +64,9 @@ public final class AdminUsers {
 						"must be set (from an environment variable or secret); there is no default password");
 			}
 			String encoded = password.startsWith("{") ? password : encoder.encode(password);
-			users.add(User.withUsername(user.username()).password(encoded).roles("ADMIN").build());
+			String[] roles = (user.role() == AdminProperties.Role.READ) ? new String[] { ADMIN }
+					: new String[] { ADMIN, WRITE };
+			users.add(User.withUsername(user.username()).password(encoded).roles(roles).build());
 		}
 		// MapReactiveUserDetailsService refuses an empty list: with no admin, a user nobody can log in as.
 		if (users.isEmpty()) {

@@ -49,6 +49,12 @@ public class ConsumerRegistry {
 	/** A candidate's consumers, for {@link #find} on the thread checking that candidate's routes. */
 	private final ThreadLocal<Snapshot> checking = new ThreadLocal<>();
 
+	/**
+	 * The consumers created through the Admin API (kept in Redis), looked up after the configured ones; null when
+	 * there are none (no Redis). Configured consumers win: the Admin API refuses a username or key they hold.
+	 */
+	private volatile RuntimeConsumers runtime;
+
 	/** @throws InvalidConfigurationException naming the first property that is wrong */
 	public ConsumerRegistry(ConsumerProperties properties) {
 		Snapshot snapshot = new Snapshot();
@@ -92,14 +98,57 @@ public class ConsumerRegistry {
 		}
 	}
 
-	/** How many consumers are in force. */
+	/** Looks up the consumers created at run time too, after the configured ones. */
+	public void attach(RuntimeConsumers runtime) {
+		this.runtime = runtime;
+	}
+
+	/** How many consumers are in force (from configuration). */
 	public int size() {
 		return this.current.consumers.size();
 	}
 
 	/** The credential whose key is {@code presentedKey}, or null. */
 	public Credential findByKey(String presentedKey) {
-		return this.current.byKey.get(ApiKeyDigest.ofKey(presentedKey));
+		ApiKeyDigest digest = ApiKeyDigest.ofKey(presentedKey);
+		Credential credential = this.current.byKey.get(digest);
+		if (credential == null) {
+			RuntimeConsumers runtime = this.runtime;
+			if (runtime != null) {
+				credential = runtime.findByKey(digest);
+			}
+		}
+		return credential;
+	}
+
+	/** The configured (not runtime) credential with this key, or null. */
+	public Credential findConfiguredKey(String key) {
+		return this.current.byKey.get(ApiKeyDigest.ofKey(key));
+	}
+
+	/** True when configuration defines a consumer with this username or id (the Admin API may not change it). */
+	public boolean isConfigured(String usernameOrId) {
+		return findConfigured(this.current, usernameOrId) != null;
+	}
+
+	/** True when configuration defines a JWT credential with this key. */
+	public boolean isConfiguredJwtKey(String key) {
+		return this.current.jwtSecrets.containsKey(key);
+	}
+
+	/** The limits of the plan with this name in the configuration in force, or null when there is none. */
+	public ConsumerProperties.Limits planLimits(String plan) {
+		return this.current.plans.get(plan);
+	}
+
+	/** True when {@code other} defines the same plans, with the same limits. */
+	public boolean hasSamePlans(ConsumerRegistry other) {
+		return this.current.plans.equals(other.current.plans);
+	}
+
+	/** The names of the plans in force. */
+	public Set<String> planNames() {
+		return Collections.unmodifiableSet(this.current.plans.keySet());
 	}
 
 	/**
@@ -127,14 +176,30 @@ public class ConsumerRegistry {
 
 	/** The JWT credential whose key claim value is {@code key}, or null. */
 	public JwtSecret findJwtSecret(String key) {
-		return this.current.jwtSecrets.get(key);
+		JwtSecret secret = this.current.jwtSecrets.get(key);
+		if (secret == null) {
+			RuntimeConsumers runtime = this.runtime;
+			if (runtime != null) {
+				secret = runtime.findJwtSecret(key);
+			}
+		}
+		return secret;
 	}
 
 	/** The consumer with this username or custom id (how a JWT's subject names a consumer), or null. */
 	public Consumer findByUsernameOrCustomId(String value) {
 		Snapshot snapshot = this.current;
 		Consumer consumer = snapshot.byUsername.get(value);
-		return (consumer != null) ? consumer : snapshot.byCustomId.get(value);
+		if (consumer == null) {
+			consumer = snapshot.byCustomId.get(value);
+		}
+		if (consumer == null) {
+			RuntimeConsumers runtime = this.runtime;
+			if (runtime != null) {
+				consumer = runtime.findByUsernameOrCustomId(value);
+			}
+		}
+		return consumer;
 	}
 
 	/**
@@ -143,7 +208,17 @@ public class ConsumerRegistry {
 	 */
 	public Consumer find(String usernameOrId) {
 		Snapshot checked = this.checking.get();
-		Snapshot snapshot = (checked != null) ? checked : this.current;
+		Consumer consumer = findConfigured((checked != null) ? checked : this.current, usernameOrId);
+		if (consumer == null) {
+			RuntimeConsumers runtime = this.runtime;
+			if (runtime != null) {
+				consumer = runtime.find(usernameOrId);
+			}
+		}
+		return consumer;
+	}
+
+	private static Consumer findConfigured(Snapshot snapshot, String usernameOrId) {
 		Consumer consumer = snapshot.byUsername.get(usernameOrId);
 		if (consumer == null) {
 			consumer = snapshot.byId.get(usernameOrId);

@@ -20,6 +20,7 @@ import io.tollgate.consumer.AnonymousConsumer;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.Credential;
 import io.tollgate.consumer.Identity;
+import io.tollgate.consumer.KeyUsage;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.observability.SensitiveQueryParameters;
 import io.tollgate.pipeline.PolicyOrder;
@@ -69,10 +70,13 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 	private final MeterRegistry meters;
 
-	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry, MeterRegistry meters) {
+	private final KeyUsage usage;
+
+	public KeyAuthGatewayFilterFactory(ConsumerRegistry registry, MeterRegistry meters, KeyUsage usage) {
 		super(Config.class);
 		this.registry = registry;
 		this.meters = meters;
+		this.usage = usage;
 	}
 
 	@Override
@@ -94,7 +98,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 				.tag("reason", reasonTag(reason))
 				.register(this.meters));
 		}
-		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, anonymous, failures), PolicyOrder.KEY_AUTH);
+		return new OrderedGatewayFilter(new KeyAuthFilter(config, this.registry, this.usage, anonymous, failures), PolicyOrder.KEY_AUTH);
 	}
 
 	private static String reasonTag(String reason) {
@@ -118,6 +122,8 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		private final ConsumerRegistry registry;
 
+		private final KeyUsage usage;
+
 		private final AnonymousConsumer anonymous;
 
 		private final List<List<String>> headerSpellings;
@@ -126,10 +132,11 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 
 		private final Map<String, Counter> failures;
 
-		KeyAuthFilter(Config config, ConsumerRegistry registry, AnonymousConsumer anonymous,
+		KeyAuthFilter(Config config, ConsumerRegistry registry, KeyUsage usage, AnonymousConsumer anonymous,
 				Map<String, Counter> failures) {
 			this.config = config;
 			this.registry = registry;
+			this.usage = usage;
 			this.anonymous = anonymous;
 			this.failures = failures;
 			this.headerSpellings = config.keyNames.stream().map(KeyAuthFilter::spellings).toList();
@@ -154,7 +161,8 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 			if (credential == null) {
 				return reject(exchange, chain, INVALID_KEY);
 			}
-			if (credential.expiredAt(System.currentTimeMillis())) {
+			long now = System.currentTimeMillis();
+			if (credential.expiredAt(now)) {
 				// Answered as an unknown key: the client learns nothing about keys it should not hold.
 				if (logger.isDebugEnabled()) {
 					logger.debug("API key expired: credential '" + credential.id() + "' of consumer '"
@@ -162,6 +170,7 @@ public class KeyAuthGatewayFilterFactory extends AbstractGatewayFilterFactory<Ke
 				}
 				return reject(exchange, chain, INVALID_KEY);
 			}
+			this.usage.used(credential, now);
 			Identity.authenticated(credential).storeIn(exchange);
 			if (this.config.hideCredentials) {
 				exchange = hide(exchange, presented);

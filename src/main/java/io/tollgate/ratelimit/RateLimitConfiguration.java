@@ -118,15 +118,7 @@ class RateLimitConfiguration {
 
 	private static boolean usesRedis(RateLimitProperties properties, Environment environment) {
 		return properties.store() == RateLimitProperties.StoreType.REDIS
-				|| (properties.store() == RateLimitProperties.StoreType.AUTO && redisConfigured(environment));
-	}
-
-	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */
-	static boolean redisConfigured(Environment environment) {
-		return environment.containsProperty("spring.data.redis.host")
-				|| environment.containsProperty("spring.data.redis.url")
-				|| environment.containsProperty("spring.data.redis.cluster.nodes")
-				|| environment.containsProperty("spring.data.redis.sentinel.nodes");
+				|| (properties.store() == RateLimitProperties.StoreType.AUTO && RedisUris.configured(environment));
 	}
 
 }

@@ -3,6 +3,7 @@ package io.tollgate.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -15,6 +16,14 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 public final class RedisUris {
 
 	private RedisUris() {
+	}
+
+	/** A Redis connection counts as configured when any of Spring Data Redis's address properties is set. */
+	public static boolean configured(Environment environment) {
+		return environment.containsProperty("spring.data.redis.host")
+				|| environment.containsProperty("spring.data.redis.url")
+				|| environment.containsProperty("spring.data.redis.cluster.nodes")
+				|| environment.containsProperty("spring.data.redis.sentinel.nodes");
 	}
 
 	/** The standalone server of {@code factory}. */

@@ -2,6 +2,7 @@ package io.tollgate.reload;
 
 import io.tollgate.admin.AdminUsers;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.consumer.RuntimeConsumerSync;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.ratelimit.RateLimiter;
 import io.tollgate.responsecache.ResponseCacheGatewayFilterFactory;
@@ -28,20 +29,29 @@ class ConfigSwap {
 
 	private final ObjectProvider<GatewayProperties> gateway;
 
+	private final ObjectProvider<RuntimeConsumerSync> runtimeConsumers;
+
 	ConfigSwap(ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
 			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<RateLimiter> rateLimiter,
 			ObjectProvider<ResponseCacheGatewayFilterFactory> responseCache,
-			ObjectProvider<GatewayProperties> gateway) {
+			ObjectProvider<GatewayProperties> gateway, ObjectProvider<RuntimeConsumerSync> runtimeConsumers) {
 		this.consumers = consumers;
 		this.clientIp = clientIp;
 		this.adminUsers = adminUsers;
 		this.rateLimiter = rateLimiter;
 		this.responseCache = responseCache;
 		this.gateway = gateway;
+		this.runtimeConsumers = runtimeConsumers;
 	}
 
 	void putInForce(ConfigCheck.Candidate candidate) {
-		this.consumers.getObject().replaceWith(candidate.consumers());
+		ConsumerRegistry registry = this.consumers.getObject();
+		boolean plansChanged = !registry.hasSamePlans(candidate.consumers());
+		registry.replaceWith(candidate.consumers());
+		if (plansChanged) {
+			// Runtime consumers hold their plan's limits: read again with the new plans.
+			this.runtimeConsumers.ifAvailable(RuntimeConsumerSync::reloadSoon);
+		}
 		this.clientIp.getObject().replaceWith(candidate.clientIp());
 		this.adminUsers.getObject().replaceWith(candidate.adminUsers());
 		this.rateLimiter.ifAvailable((limiter) -> limiter.reconfigure(candidate.rateLimiting()));

@@ -9,6 +9,7 @@ import io.tollgate.admin.AdminUsers;
 import io.tollgate.config.ConfigProperties;
 import io.tollgate.config.RouteFilterCheck;
 import io.tollgate.consumer.ConsumerRegistry;
+import io.tollgate.consumer.RuntimeConsumerSync;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.ratelimit.RateLimiter;
 import io.tollgate.responsecache.ResponseCacheGatewayFilterFactory;
@@ -41,9 +42,10 @@ class ReloadConfiguration {
 			ObjectProvider<ConsumerRegistry> consumers, ObjectProvider<ClientIp> clientIp,
 			ObjectProvider<AdminUsers> adminUsers, ObjectProvider<RateLimiter> rateLimiter,
 			ObjectProvider<ResponseCacheGatewayFilterFactory> responseCache, ObjectProvider<GatewayProperties> gateway,
-			ObjectProvider<ConfigStatus> status) {
+			ObjectProvider<ConfigStatus> status, ObjectProvider<RuntimeConsumerSync> runtimeConsumers) {
 		return new ConfigReloader(context, scope, properties, check,
-				new ConfigSwap(consumers, clientIp, adminUsers, rateLimiter, responseCache, gateway), status);
+				new ConfigSwap(consumers, clientIp, adminUsers, rateLimiter, responseCache, gateway, runtimeConsumers),
+				status);
 	}
 
 	@Bean
