@@ -66,7 +66,8 @@ def prom_sum(path, metric):
 
 # Every configuration bench/run.sh knows, in the order of the table; non-Tollgate peers are not held to Tollgate's
 # memory target.
-ORDER = ["direct", "nginx", "netty-proxy", "vanilla-scg", "plain", "keyauth", "keys-100k", "full", "full-batched",
+ORDER = ["direct", "nginx", "netty-proxy", "vanilla-scg", "plain", "keyauth", "keys-100k", "runtime-100k", "full",
+         "full-batched",
          "cached", "cached-redis", "validated", "routes-1k", "routes-10k"]
 PEERS = {"direct", "nginx", "netty-proxy", "vanilla-scg"}
 
@@ -191,6 +192,10 @@ def report(path, commit, runs, duration, connections, latency_runs=None, warmup=
            ("keys-100k", "keyauth"))
     target("keys-100k startup", measured("keys-100k", "startup"), "< 15 s", lambda v: v < 15, ("keys-100k",),
            digits=1, unit=" s")
+    target("runtime-100k / keyauth throughput", ratio("runtime-100k", "keyauth"), ">= 0.95", lambda r: r >= 0.95,
+           ("runtime-100k", "keyauth"))
+    target("runtime-100k startup", measured("runtime-100k", "startup"), "< 15 s", lambda v: v < 15,
+           ("runtime-100k",), digits=1, unit=" s")
     target("validated / full throughput", ratio("validated", "full"), ">= 0.6", lambda r: r >= 0.6,
            ("validated", "full"))
     # Fallbacks while measured (after the warm-up, whose cold JIT on a saturated JVM is not the state under test);

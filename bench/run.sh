@@ -25,7 +25,7 @@ SOAK=${SOAK:-300}
 CONNECTIONS=${CONNECTIONS:-32}
 GATEWAY_CPU=${GATEWAY_CPU:-1}
 LOADGEN_CPU=${LOADGEN_CPU:-0}
-CONFIGS=${CONFIGS-"direct nginx netty-proxy vanilla-scg plain keyauth keys-100k full full-batched cached cached-redis validated routes-1k routes-10k"}
+CONFIGS=${CONFIGS-"direct nginx netty-proxy vanilla-scg plain keyauth keys-100k runtime-100k full full-batched cached cached-redis validated routes-1k routes-10k"}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
 OUT_DIR=${OUT_DIR:-bench/results}
@@ -75,6 +75,13 @@ trap cleanup EXIT
 
 taskset -c "$LOADGEN_CPU" nginx -c "$PWD/bench/nginx-upstream.conf"
 taskset -c "$LOADGEN_CPU" redis-server --port 16379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+# 100,000 consumers as the Admin API stores them, for runtime-100k. Every configuration that uses this Redis (full,
+# full-batched, cached-redis) then starts with them loaded too, as a replica of a gateway with that many would.
+case " $CONFIGS " in
+  *" runtime-100k "*)
+    for _ in $(seq 1 50); do redis-cli -p 16379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+    python3 bench/gen-runtime-consumers.py 100000 | redis-cli -p 16379 --pipe >/dev/null ;;
+esac
 
 now_ms() { date +%s%3N; }
 

@@ -49,6 +49,9 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 	/** A change came with a gap in the versions: reload at the next tick. */
 	private boolean gap;
 
+	/** The last event failed (Redis unreachable): the next success is logged. */
+	private boolean failing;
+
 	private volatile Disposable running;
 
 	/** Reloads asked for from outside the sequence ({@link #reloadSoon}), handled in it. */
@@ -86,11 +89,30 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 		Flux<Object> events = Flux.merge(changes, Flux.interval(this.tick, this.tick, this.scheduler),
 				this.requests.asFlux());
 		this.running = events.publishOn(this.scheduler)
-			.concatMap((event) -> handle(event).onErrorResume((ex) -> {
-				logger.warn("Runtime consumers: sync failed (" + ex + "); retried at the next tick");
+			.concatMap((event) -> handle(event).doOnSuccess((done) -> recovered()).onErrorResume((ex) -> {
+				failed(ex);
 				return Mono.empty();
 			}))
 			.subscribe();
+	}
+
+	/** Logged once per outage, not at every tick. */
+	private void failed(Throwable ex) {
+		if (!this.failing) {
+			this.failing = true;
+			logger.warn("Runtime consumers: cannot sync with Redis (" + ex + "); the copy in memory keeps serving, "
+					+ "retried every " + this.tick.toMillis() + " ms");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Runtime consumers: sync failed again: " + ex);
+		}
+	}
+
+	private void recovered() {
+		if (this.failing) {
+			this.failing = false;
+			logger.info("Runtime consumers: Redis answers again (" + this.consumers.size() + " runtime consumers)");
+		}
 	}
 
 	private Mono<Void> handle(Object event) {

@@ -20,6 +20,10 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tollgate.TollgateApplication;
+import io.tollgate.consumer.Sha256;
+import io.tollgate.consumer.StoredConsumer;
+import io.tollgate.testsupport.ClosedPort;
+import io.tollgate.testsupport.RawRedis;
 import io.tollgate.testsupport.RealRedis;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.AfterAll;
@@ -246,7 +250,7 @@ class AdminApiTest {
 		String reads = admin(a, "GET", "/consumers/" + user + "/key-auth", null).body()
 				+ admin(a, "GET", "/consumers/" + user + "/key-auth/" + id, null).body()
 				+ admin(a, "GET", "/consumers/" + user, null).body() + admin(a, "GET", "/consumers?size=1000", null).body();
-		assertThat(reads).doesNotContain(key).doesNotContain(io.tollgate.consumer.Sha256.hex(key));
+		assertThat(reads).doesNotContain(key).doesNotContain(Sha256.hex(key));
 		assertThat(output.getAll()).doesNotContain(key)
 			.contains("admin 'ops' from 127.0.0.1: consumer.create consumer '" + user + "'")
 			.contains("admin 'ops' from 127.0.0.1: key-auth.create consumer '" + user + "' (credential " + id + ")");
@@ -323,6 +327,37 @@ class AdminApiTest {
 			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
 		assertThat(json(refused).get("detail").toString()).contains("no Redis is configured");
 		assertThat(proxy(alone, "/adm/key/x", "bob-secret-key-1234")).isEqualTo(200);
+	}
+
+	@Test
+	void aChangeWhoseNotificationWasLostIsPickedUpByTheResync() throws Exception {
+		// Written straight into Redis, as the Admin API's script would, but with no message published.
+		String user = unique("lost");
+		String key = "lost-key-" + UUID.randomUUID();
+		long now = System.currentTimeMillis() / 1000;
+		StoredConsumer stored = new StoredConsumer(UUID.randomUUID().toString(), user, null, null, now, null,
+				List.of(), List.of(new StoredConsumer.Key(UUID.randomUUID().toString(), Sha256.hex(key), now, null, null)),
+				List.of());
+		RawRedis.command(RealRedis.server(), "HSET", "{tollgate:consumers}:data", user, stored.toJson());
+		RawRedis.command(RealRedis.server(), "INCR", "{tollgate:consumers}:version");
+		// sync-interval is 500 ms: the replica finds itself behind at one tick and reloads at the next.
+		eventually(() -> proxy(b, "/adm/key/x", key) == 200);
+		eventually(() -> proxy(a, "/adm/key/x", key) == 200);
+	}
+
+	@Test
+	void withRedisDownTheApiAnswers503AndKnownKeysKeepWorking() throws Exception {
+		ConfigurableApplicationContext cut = new SpringApplicationBuilder(TollgateApplication.class)
+			.profiles("test", "admin")
+			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(),
+					"--refused.port=1", "--spring.data.redis.host=127.0.0.1",
+					"--spring.data.redis.port=" + ClosedPort.get());
+		others.add(cut);
+		HttpResponse<String> refused = admin(cut, "POST", "/consumers", "username=" + unique("mia"));
+		assertThat(refused.statusCode()).isEqualTo(503);
+		assertThat(json(refused).get("detail").toString()).contains("Redis").contains("not reachable");
+		assertThat(admin(cut, "GET", "/consumers/" + unique("nobody"), null).statusCode()).isEqualTo(503);
+		assertThat(proxy(cut, "/adm/key/x", "bob-secret-key-1234")).isEqualTo(200);
 	}
 
 	private static void assertError(HttpResponse<String> response, int status, String message) throws IOException {
