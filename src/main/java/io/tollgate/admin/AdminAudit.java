@@ -27,6 +27,9 @@ final class AdminAudit {
 	 */
 	static void record(String admin, InetSocketAddress from, String action, String consumer, String detail) {
 		String address = (from != null && from.getAddress() != null) ? from.getAddress().getHostAddress() : "unknown";
+		// Names and ids come from requests: no line breaks (a forged audit line) and no endless values.
+		consumer = ConsumersApi.printable(consumer);
+		detail = (detail != null) ? ConsumersApi.printable(detail) : null;
 		audit.atInfo()
 			.addKeyValue("admin", admin)
 			.addKeyValue("from", address)

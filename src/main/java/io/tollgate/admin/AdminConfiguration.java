@@ -37,8 +37,16 @@ class AdminConfiguration {
 
 	/** Sampled {@code last_used_at} of keys; written to Redis by the runtime consumers' sync, when there is Redis. */
 	@Bean
-	KeyUsage keyUsage(AdminProperties properties) {
-		return new KeyUsage(properties.keyUsageResolution().toMillis());
+	KeyUsage keyUsage(AdminProperties properties, Environment environment) {
+		positive(properties.syncInterval(), "tollgate.admin.sync-interval");
+		positive(properties.keyUsageResolution(), "tollgate.admin.key-usage-resolution");
+		return new KeyUsage(properties.keyUsageResolution().toMillis(), RedisUris.configured(environment));
+	}
+
+	private static void positive(Duration duration, String property) {
+		if (duration.isNegative() || duration.isZero()) {
+			throw new InvalidConfigurationException(property, "must be positive");
+		}
 	}
 
 	/**

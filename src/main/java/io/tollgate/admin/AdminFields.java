@@ -16,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.codec.multipart.FormFieldPart;
@@ -45,9 +46,23 @@ final class AdminFields {
 		if (length > MAX_BYTES) {
 			return Mono.error(AdminApiException.tooLarge(MAX_BYTES));
 		}
-		MediaType type = request.headers().contentType().orElse(null);
+		MediaType type;
+		try {
+			type = request.headers().contentType().orElse(null);
+		}
+		catch (InvalidMediaTypeException ex) {
+			return Mono.error(AdminApiException.unsupportedMediaType(ConsumersApi.printable(ex.getMediaType())));
+		}
 		if (type != null && MediaType.MULTIPART_FORM_DATA.includes(type)) {
-			return request.multipartData().flatMap(AdminFields::fromParts);
+			// Spring's multipart reader has limits of its own, not this one: only a body whose length is known
+			// (curl -F sends it) and within the limit is handed to it.
+			if (length < 0) {
+				return Mono.error(AdminApiException.badRequest("A multipart body needs a Content-Length"));
+			}
+			return request.multipartData()
+				.flatMap(AdminFields::fromParts)
+				.onErrorMap((ex) -> !(ex instanceof AdminApiException),
+						(ex) -> AdminApiException.badRequest("Malformed multipart body"));
 		}
 		return text(request.exchange().getRequest().getBody()).map((body) -> {
 			if (body.isBlank()) {

@@ -7,6 +7,9 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -18,6 +21,7 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
 
 /**
  * Spring Security on the management port only. It lives in the management child context (registered as a
@@ -48,14 +52,38 @@ class AdminSecurityConfiguration {
 			.build();
 	}
 
+	/**
+	 * Refuses changes a browser sends from a web page (it adds {@code Origin} or {@code Sec-Fetch-Site}): with HTTP
+	 * Basic and no CSRF token, a page an admin visits could otherwise POST a key of its choosing with the
+	 * credentials the browser remembers. Scripts and curl send neither header.
+	 */
+	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+	WebFilter adminCrossSiteRefusal() {
+		return (exchange, chain) -> {
+			HttpMethod method = exchange.getRequest().getMethod();
+			HttpHeaders headers = exchange.getRequest().getHeaders();
+			boolean safe = method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS;
+			String site = headers.getFirst("Sec-Fetch-Site");
+			if (!safe && (headers.getOrigin() != null || (site != null && !site.equals("none")))) {
+				return json(exchange, HttpStatus.FORBIDDEN,
+						"{\"message\":\"Forbidden: changes from a web page (Origin or Sec-Fetch-Site sent) are refused\"}");
+			}
+			return chain.filter(exchange);
+		};
+	}
+
 	/** Kong's error shape: a {@code read} user's POST, say. */
 	private static Mono<Void> denied(ServerWebExchange exchange, AccessDeniedException denied) {
+		return json(exchange, HttpStatus.FORBIDDEN,
+				"{\"message\":\"Forbidden: this admin user has the read role (GET and HEAD only)\"}");
+	}
+
+	private static Mono<Void> json(ServerWebExchange exchange, HttpStatus status, String body) {
 		ServerHttpResponse response = exchange.getResponse();
-		response.setStatusCode(HttpStatus.FORBIDDEN);
+		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-		byte[] body = "{\"message\":\"Forbidden: this admin user has the read role (GET and HEAD only)\"}"
-			.getBytes(StandardCharsets.UTF_8);
-		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
 	}
 
 	@Bean

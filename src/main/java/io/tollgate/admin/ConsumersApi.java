@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import io.tollgate.consumer.Consumer;
 import io.tollgate.consumer.ConsumerRegistry;
@@ -31,6 +32,9 @@ final class ConsumersApi {
 
 	private static final int MAX_NAME = 128;
 
+	/** Control characters and Unicode's line and paragraph separators. */
+	private static final Pattern LINE_BREAKING = Pattern.compile("[\\p{Cntrl}\\u0085\\u2028\\u2029]");
+
 	private final RuntimeConsumerWrites writes;
 
 	private final ConsumerRegistry registry;
@@ -43,8 +47,18 @@ final class ConsumersApi {
 		this.rateLimits = rateLimits;
 	}
 
-	/** Configured consumers first (by position), then runtime ones (by username); Kong's {@code size}/{@code offset}. */
+	/**
+	 * Configured consumers first (by position), then runtime ones (by username); Kong's {@code size} and
+	 * {@code offset}, and its {@code custom_id} filter.
+	 */
 	Mono<ServerResponse> list(ServerRequest request) {
+		if (request.queryParam("tags").isPresent()) {
+			return Mono.error(AdminApiException.badRequest("filtering by tags is not supported"));
+		}
+		String customId = request.queryParam("custom_id").orElse(null);
+		if (customId != null) {
+			return byCustomId(request, customId);
+		}
 		int size = pageSize(request);
 		String offset = request.queryParam("offset").orElse(null);
 		String cursor = (offset != null) ? decode(offset) : "c0";
@@ -60,9 +74,12 @@ final class ConsumersApi {
 			if (to < configured.size()) {
 				return page(request, data, "c" + to);
 			}
+			if (data.size() == size) {
+				return page(request, data, "r"); // full with the last configured ones: runtime ones on the next
+			}
 		}
 		else if (cursor.startsWith("r")) {
-			after = cursor.substring(1);
+			after = cursor.substring(1).isEmpty() ? null : cursor.substring(1);
 		}
 		else {
 			return Mono.error(AdminApiException.badRequest("invalid offset"));
@@ -72,12 +89,26 @@ final class ConsumersApi {
 		return this.writes.store()
 			.flatMap((store) -> store.page(from, wanted))
 			.onErrorMap(RuntimeConsumerWrites::isRedisFailure, RuntimeConsumerWrites::unreachable)
-			.flatMap((runtime) -> {
-				runtime.forEach((consumer) -> data.add(KongViews.consumer(consumer)));
-				String next = (runtime.size() == wanted && wanted > 0) ? "r" + runtime.get(runtime.size() - 1).username()
-						: null;
+			.flatMap((page) -> {
+				page.consumers().forEach((consumer) -> data.add(KongViews.consumer(consumer)));
+				List<String> names = page.usernames();
+				String next = (names.size() == wanted) ? "r" + names.get(names.size() - 1) : null;
 				return page(request, data, next);
 			});
+	}
+
+	/** {@code GET /consumers?custom_id=}: the one consumer with that custom id, in a list, or an empty list. */
+	private Mono<ServerResponse> byCustomId(ServerRequest request, String customId) {
+		Consumer configured = this.registry.findConfiguredByCustomId(customId);
+		if (configured != null) {
+			return page(request, List.of(KongViews.configured(configured)), null);
+		}
+		return this.writes.store()
+			.flatMap((store) -> store.ownerOf("custom_id:" + customId).flatMap(store::get))
+			.onErrorMap(RuntimeConsumerWrites::isRedisFailure, RuntimeConsumerWrites::unreachable)
+			.map((consumer) -> List.<Object>of(KongViews.consumer(consumer)))
+			.defaultIfEmpty(List.of())
+			.flatMap((data) -> page(request, data, null));
 	}
 
 	Mono<ServerResponse> create(ServerRequest request) {
@@ -115,6 +146,9 @@ final class ConsumersApi {
 							"cannot be changed (create a new consumer and delete this one)");
 				}
 				String customId = fields.has("custom_id") ? name(fields, "custom_id") : current.customId();
+				if (this.writes.isConfiguredCustomId(customId)) {
+					throw AdminApiException.uniqueViolation("custom_id", customId);
+				}
 				List<String> tags = fields.has("tags") ? fields.list("tags") : current.tags();
 				StoredConsumer next = current.withIdentity(current.username(), customId, tags);
 				return fields.has("plan") ? next.withPlan(plan(fields)) : next;
@@ -127,9 +161,8 @@ final class ConsumersApi {
 	Mono<ServerResponse> delete(ServerRequest request) {
 		String wanted = request.pathVariable("consumer");
 		return this.writes.delete(wanted)
-			.flatMap((deleted) -> this.writes.store()
-				.flatMap((store) -> store.forgetLastUsed(deleted.keys().stream().map(StoredConsumer.Key::id).toList()))
-				.then(audit(request, "consumer.delete", deleted.username(), null)))
+			.flatMap((deleted) -> audit(request, "consumer.delete", deleted.username(), null)
+				.then(this.writes.forgetLastUsed(deleted.keys().stream().map(StoredConsumer.Key::id).toList())))
 			.onErrorResume(AdminApiException.class,
 					(ex) -> (ex.status() == HttpStatus.NOT_FOUND) ? Mono.empty() : Mono.error(ex))
 			.then(ServerResponse.noContent().build());
@@ -255,10 +288,8 @@ final class ConsumersApi {
 		if (value.length() > MAX_NAME) {
 			throw AdminApiException.schemaViolation(field, "length must be at most " + MAX_NAME);
 		}
-		for (int i = 0; i < value.length(); i++) {
-			if (Character.isISOControl(value.charAt(i))) {
-				throw AdminApiException.schemaViolation(field, "must not contain control characters");
-			}
+		if (LINE_BREAKING.matcher(value).find()) {
+			throw AdminApiException.schemaViolation(field, "must not contain control characters or line separators");
 		}
 		if (value.isBlank()) {
 			throw AdminApiException.schemaViolation(field, "must not be blank");
@@ -266,9 +297,10 @@ final class ConsumersApi {
 		return value;
 	}
 
+	/** A value from a request as a message or log may show it: short, on one line. */
 	static String printable(String value) {
-		String shown = (value.length() > 64) ? value.substring(0, 64) + "..." : value;
-		return shown.replaceAll("\\p{Cntrl}", "?");
+		String shown = (value.length() > 128) ? value.substring(0, 128) + "..." : value;
+		return LINE_BREAKING.matcher(shown).replaceAll("?");
 	}
 
 	private static List<String> fieldNames(AdminFields fields) {

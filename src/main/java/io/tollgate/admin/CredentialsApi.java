@@ -119,9 +119,8 @@ final class CredentialsApi {
 	Mono<ServerResponse> deleteKey(ServerRequest request) {
 		String id = request.pathVariable("id");
 		return this.writes.modify(request.pathVariable("consumer"), (current) -> current.withoutKeys((key) -> key.id().equals(id)))
-			.flatMap((consumer) -> this.writes.store()
-				.flatMap((store) -> store.forgetLastUsed(List.of(id)))
-				.then(audit(request, "key-auth.delete", consumer.username(), "credential " + id)))
+			.flatMap((consumer) -> audit(request, "key-auth.delete", consumer.username(), "credential " + id)
+				.then(this.writes.forgetLastUsed(List.of(id))))
 			.then(ServerResponse.noContent().build());
 	}
 

@@ -60,10 +60,18 @@ final class RuntimeConsumerWrites {
 
 	/** The runtime consumer with this username or id; 404, or 409 when it is a configured one. */
 	Mono<StoredConsumer> find(String usernameOrId) {
-		return store().flatMap((store) -> store.find(usernameOrId))
+		return findJson(usernameOrId).map(StoredConsumer::fromJson);
+	}
+
+	/** The consumer as stored, for a change to compare with. */
+	private Mono<String> findJson(String usernameOrId) {
+		if (this.registry.isConfigured(usernameOrId)) {
+			// Configured consumers win over runtime ones of the same name (their lookups come first).
+			return Mono.error(AdminApiException.managedInConfiguration(ConsumersApi.printable(usernameOrId)));
+		}
+		return store().flatMap((store) -> store.findJson(usernameOrId))
 			.onErrorMap(RuntimeConsumerWrites::isRedisFailure, RuntimeConsumerWrites::unreachable)
-			.switchIfEmpty(Mono.error(() -> this.registry.isConfigured(usernameOrId)
-					? AdminApiException.managedInConfiguration(usernameOrId) : AdminApiException.notFound()));
+			.switchIfEmpty(Mono.error(AdminApiException::notFound));
 	}
 
 	/** Creates a consumer; 409 when the username, id or custom id is taken. */
@@ -71,11 +79,10 @@ final class RuntimeConsumerWrites {
 		if (this.registry.isConfigured(consumer.username())) {
 			return Mono.error(AdminApiException.uniqueViolation("username", consumer.username()));
 		}
-		if (consumer.customId() != null && this.registry.findByUsernameOrCustomId(consumer.customId()) != null
-				&& this.registry.isConfigured(this.registry.findByUsernameOrCustomId(consumer.customId()).username())) {
+		if (isConfiguredCustomId(consumer.customId())) {
 			return Mono.error(AdminApiException.uniqueViolation("custom_id", consumer.customId()));
 		}
-		return store().flatMap((store) -> store.write(consumer.username(), null, consumer))
+		return store().flatMap((store) -> store.write(consumer.username(), null, null, consumer))
 			.onErrorMap(RuntimeConsumerWrites::isRedisFailure, RuntimeConsumerWrites::unreachable)
 			.flatMap((outcome) -> {
 				if (outcome.equals("changed")) {
@@ -83,6 +90,16 @@ final class RuntimeConsumerWrites {
 				}
 				return written(outcome, null, consumer);
 			});
+	}
+
+	/** Forgets when deleted keys were last used; best effort (the change itself is done). */
+	Mono<Void> forgetLastUsed(java.util.List<String> credentialIds) {
+		return store().flatMap((store) -> store.forgetLastUsed(credentialIds)).onErrorResume((ex) -> Mono.empty()).then();
+	}
+
+	/** True when a configured consumer has this custom id (runtime ones are checked by Redis's claims). */
+	boolean isConfiguredCustomId(String customId) {
+		return customId != null && this.registry.isConfiguredCustomId(customId);
 	}
 
 	/**
@@ -99,9 +116,13 @@ final class RuntimeConsumerWrites {
 	}
 
 	private Mono<StoredConsumer> attempt(String usernameOrId, UnaryOperator<StoredConsumer> change, int attempt) {
-		return find(usernameOrId).flatMap((current) -> {
+		return findJson(usernameOrId).flatMap((json) -> {
+			StoredConsumer current = StoredConsumer.fromJson(json);
 			StoredConsumer next = change.apply(current);
-			return store().flatMap((store) -> store.write(current.username(), current, next))
+			if (current.equals(next)) {
+				return Mono.just(current); // nothing to write (deleting a credential already gone, say)
+			}
+			return store().flatMap((store) -> store.write(current.username(), json, current, next))
 				.onErrorMap(RuntimeConsumerWrites::isRedisFailure, RuntimeConsumerWrites::unreachable)
 				.flatMap((outcome) -> {
 					if (outcome.equals("changed")) {

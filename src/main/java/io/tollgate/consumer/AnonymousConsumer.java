@@ -28,7 +28,7 @@ public final class AnonymousConsumer {
 		if (usernameOrId == null || usernameOrId.isBlank()) {
 			return NONE;
 		}
-		Consumer consumer = registry.find(usernameOrId);
+		Consumer consumer = registry.findConfigured(usernameOrId);
 		if (consumer == null) {
 			throw new InvalidConfigurationException("anonymous",
 					"consumer '" + usernameOrId + "' does not exist in tollgate.consumers");

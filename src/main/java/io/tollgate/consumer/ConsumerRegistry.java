@@ -131,6 +131,25 @@ public class ConsumerRegistry {
 		return findConfigured(this.current, usernameOrId) != null;
 	}
 
+	/** True when configuration defines a consumer with this custom id. */
+	public boolean isConfiguredCustomId(String customId) {
+		return this.current.byCustomId.containsKey(customId);
+	}
+
+	/** The configured consumer with this custom id, or null. */
+	public Consumer findConfiguredByCustomId(String customId) {
+		return this.current.byCustomId.get(customId);
+	}
+
+	/**
+	 * The configured consumer with this username or id, or null; never a runtime one. For what is fixed when routes
+	 * are built (a route's {@code anonymous} consumer): it must not depend on what a replica has loaded from Redis.
+	 */
+	public Consumer findConfigured(String usernameOrId) {
+		Snapshot checked = this.checking.get();
+		return findConfigured((checked != null) ? checked : this.current, usernameOrId);
+	}
+
 	/** True when configuration defines a JWT credential with this key. */
 	public boolean isConfiguredJwtKey(String key) {
 		return this.current.jwtSecrets.containsKey(key);

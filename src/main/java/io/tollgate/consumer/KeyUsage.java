@@ -14,18 +14,25 @@ public final class KeyUsage {
 
 	private final long resolutionMs;
 
+	/** False without Redis: nothing would ever write the records, so none are kept. */
+	private final boolean enabled;
+
 	/** Credential id to when it was last recorded (epoch ms). */
 	private final Map<String, Long> recorded = new ConcurrentHashMap<>();
 
 	/** Credential id to its use (epoch seconds) not yet written. */
 	private final Map<String, Long> pending = new ConcurrentHashMap<>();
 
-	public KeyUsage(long resolutionMs) {
+	public KeyUsage(long resolutionMs, boolean enabled) {
 		this.resolutionMs = resolutionMs;
+		this.enabled = enabled;
 	}
 
 	/** Called for each request a key authenticated. */
 	public void used(Credential credential, long nowMs) {
+		if (!this.enabled) {
+			return;
+		}
 		String id = credential.id();
 		Long last = this.recorded.get(id);
 		if (last == null || nowMs - last >= this.resolutionMs) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -28,6 +30,8 @@ import org.springframework.data.redis.listener.ChannelTopic;
  * also runs on Redis Cluster.
  */
 public class RedisConsumerStore {
+
+	private static final Log logger = LogFactory.getLog(RedisConsumerStore.class);
 
 	static final String CONSUMERS = "{tollgate:consumers}:data";
 
@@ -56,18 +60,17 @@ public class RedisConsumerStore {
 
 	/** The consumer with this username, if any. */
 	public Mono<StoredConsumer> get(String username) {
-		return this.redis.<String, String>opsForHash()
-			.get(CONSUMERS, username)
-			.map(StoredConsumer::fromJson)
-			.timeout(this.timeout);
+		return getJson(username).map(StoredConsumer::fromJson);
 	}
 
-	/** The consumer with this username, or else with this id (Kong accepts either in a path). */
-	public Mono<StoredConsumer> find(String usernameOrId) {
-		return get(usernameOrId).switchIfEmpty(Mono.defer(() -> this.redis.<String, String>opsForHash()
-			.get(CLAIMS, "id:" + usernameOrId)
-			.timeout(this.timeout)
-			.flatMap(this::get)));
+	/** The consumer with this username as stored (what {@link #write} compares with), if any. */
+	public Mono<String> getJson(String username) {
+		return this.redis.<String, String>opsForHash().get(CONSUMERS, username).timeout(this.timeout);
+	}
+
+	/** The consumer with this username, or else with this id (Kong accepts either in a path), as stored. */
+	public Mono<String> findJson(String usernameOrId) {
+		return getJson(usernameOrId).switchIfEmpty(Mono.defer(() -> ownerOf("id:" + usernameOrId).flatMap(this::getJson)));
 	}
 
 	/** Who holds a claim ({@link StoredConsumer#claims()}), if anyone. */
@@ -75,23 +78,40 @@ public class RedisConsumerStore {
 		return this.redis.<String, String>opsForHash().get(CLAIMS, claim).timeout(this.timeout);
 	}
 
-	/** Up to {@code size} consumers whose usernames sort after {@code after} (null: from the first). */
-	public Mono<List<StoredConsumer>> page(String after, int size) {
+	/**
+	 * The next {@code size} usernames after {@code after} (null: from the first), and those of them that still
+	 * exist. The last username is where the next page starts, even if that consumer was deleted meanwhile.
+	 */
+	public Mono<Page> page(String after, int size) {
 		Range<String> range = (after != null) ? Range.rightUnbounded(Range.Bound.exclusive(after))
 				: Range.unbounded();
 		return this.redis.opsForZSet()
 			.rangeByLex(USERNAMES, range, Limit.limit().count(size))
 			.collectList()
-			.flatMap((names) -> names.isEmpty() ? Mono.just(List.<StoredConsumer>of())
-					: this.redis.<String, String>opsForHash().multiGet(CONSUMERS, names).map(RedisConsumerStore::parse))
+			.flatMap((names) -> names.isEmpty() ? Mono.just(new Page(names, List.of()))
+					: this.redis.<String, String>opsForHash()
+						.multiGet(CONSUMERS, names)
+						.map((values) -> new Page(names, parse(values))))
 			.timeout(this.timeout);
 	}
 
-	/** Every runtime consumer, read in batches (a replica's startup and resync). */
+	/**
+	 * One page of consumers.
+	 *
+	 * @param usernames the usernames read
+	 * @param consumers the consumers of those that exist
+	 */
+	public record Page(List<String> usernames, List<StoredConsumer> consumers) {
+	}
+
+	/**
+	 * Every runtime consumer, read in batches (a replica's startup and resync). A value that cannot be read is
+	 * skipped (and logged), not the whole set.
+	 */
 	public Flux<StoredConsumer> all() {
 		return this.redis.<String, String>opsForHash()
 			.scan(CONSUMERS, ScanOptions.scanOptions().count(1000).build())
-			.map((entry) -> StoredConsumer.fromJson(entry.getValue()));
+			.mapNotNull((entry) -> parseOrSkip(entry.getKey(), entry.getValue()));
 	}
 
 	/** A counter raised by every change: a replica that missed one reloads everything. */
@@ -100,11 +120,12 @@ public class RedisConsumerStore {
 	}
 
 	/**
-	 * Writes {@code next} (null: deletes the consumer) if the consumer is still {@code expected} (null: absent).
+	 * Writes {@code next} (null: deletes the consumer) if the consumer is still {@code expectedJson} as read (null:
+	 * absent); {@code expected} is that value parsed, for the claims to give up.
 	 *
 	 * @return {@code ok}, {@code changed} (someone wrote meanwhile: read again and retry), or {@code taken:<claim>}
 	 */
-	public Mono<String> write(String username, StoredConsumer expected, StoredConsumer next) {
+	public Mono<String> write(String username, String expectedJson, StoredConsumer expected, StoredConsumer next) {
 		Set<String> held = (next != null) ? new LinkedHashSet<>(next.claims()) : Set.of();
 		List<String> released = new ArrayList<>();
 		if (expected != null) {
@@ -117,7 +138,7 @@ public class RedisConsumerStore {
 		List<String> args = new ArrayList<>();
 		args.add(CHANNEL);
 		args.add(username);
-		args.add((expected != null) ? expected.toJson() : "");
+		args.add((expectedJson != null) ? expectedJson : "");
 		args.add((next != null) ? next.toJson() : "");
 		args.add(Integer.toString(held.size()));
 		args.addAll(held);
@@ -184,10 +205,24 @@ public class RedisConsumerStore {
 		List<StoredConsumer> consumers = new ArrayList<>(values.size());
 		for (String value : values) {
 			if (value != null) { // deleted between the two reads
-				consumers.add(StoredConsumer.fromJson(value));
+				StoredConsumer consumer = parseOrSkip(null, value);
+				if (consumer != null) {
+					consumers.add(consumer);
+				}
 			}
 		}
 		return consumers;
+	}
+
+	private static StoredConsumer parseOrSkip(String username, String value) {
+		try {
+			return StoredConsumer.fromJson(value);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.warn("Runtime consumer " + ((username != null) ? "'" + username + "' " : "")
+					+ "skipped: its value in Redis cannot be read (" + ex.getMessage() + ")");
+			return null;
+		}
 	}
 
 }

@@ -13,7 +13,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Keeps this replica's {@link RuntimeConsumers} equal to Redis. At startup it reads them all (before the server
@@ -23,12 +25,15 @@ import org.springframework.context.SmartLifecycle;
  * tick writes the sampled {@code last_used_at} of keys ({@link KeyUsage}). Everything runs in one sequence, on one
  * thread of its own, never on a request's event loop.
  */
-public class RuntimeConsumerSync implements SmartLifecycle {
+public class RuntimeConsumerSync implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
 
 	private static final Log logger = LogFactory.getLog(RuntimeConsumerSync.class);
 
 	/** How long startup waits for the first full read before going on (and retrying each tick). */
 	private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
+	/** The longest a full read may take. */
+	private static final Duration RELOAD_WAIT = Duration.ofSeconds(60);
 
 	private final RedisConsumerStore store;
 
@@ -73,7 +78,7 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 		Flux<RedisConsumerStore.Change> again = Flux.defer(() -> this.store.changes().flatMapMany((flux) -> flux))
 			.doOnError((ex) -> logger.debug("Runtime consumers: change notifications interrupted: " + ex))
 			.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofSeconds(1)))
-			.repeat();
+			.repeatWhen((ends) -> ends.delayElements(Duration.ofSeconds(1)));
 		Flux<RedisConsumerStore.Change> changes = again;
 		try {
 			// Subscribed before the first read: a change made during the read is applied after it, not lost.
@@ -86,14 +91,15 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 			logger.warn("Runtime consumers not loaded from Redis at startup (" + ex
 					+ "); their keys are refused until Redis answers (retried every " + this.tick.toSeconds() + " s)");
 		}
-		Flux<Object> events = Flux.merge(changes, Flux.interval(this.tick, this.tick, this.scheduler),
-				this.requests.asFlux());
+		// A tick that comes while the last one is still being handled (Redis slow) is dropped, not queued.
+		Flux<Object> events = Flux.merge(changes,
+				Flux.interval(this.tick, this.tick, this.scheduler).onBackpressureDrop(), this.requests.asFlux());
 		this.running = events.publishOn(this.scheduler)
 			.concatMap((event) -> handle(event).doOnSuccess((done) -> recovered()).onErrorResume((ex) -> {
 				failed(ex);
 				return Mono.empty();
 			}))
-			.subscribe();
+			.subscribe(null, (ex) -> logger.error("Runtime consumers: sync stopped", ex));
 	}
 
 	/** Logged once per outage, not at every tick. */
@@ -129,15 +135,20 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 		if (this.applied >= 0 && change.version() <= this.applied) {
 			return Mono.empty(); // the full read that set applied already saw it
 		}
-		if (this.applied < 0 || change.version() != this.applied + 1) {
+		boolean next = this.applied >= 0 && change.version() == this.applied + 1;
+		if (!next) {
 			this.gap = true;
 		}
-		else {
-			this.applied = change.version();
-		}
-		return this.store.get(change.username()).doOnNext(this.consumers::put).switchIfEmpty(Mono.fromRunnable(() -> {
-			this.consumers.remove(change.username());
-		})).then();
+		return this.store.get(change.username())
+			.doOnNext(this.consumers::put)
+			.switchIfEmpty(Mono.fromRunnable(() -> this.consumers.remove(change.username())))
+			.then(Mono.fromRunnable(() -> {
+				if (next) {
+					this.applied = change.version(); // only once applied: a failed read is a gap, healed by a reload
+				}
+			}))
+			.doOnError((ex) -> this.gap = true)
+			.then();
 	}
 
 	private Mono<Void> checkVersion() {
@@ -153,7 +164,7 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 
 	/** Reads every runtime consumer and swaps the copy; the version is read first, so the copy holds at least it. */
 	private Mono<Void> reload() {
-		return this.store.version().flatMap((version) -> this.store.all().collectList().doOnNext((all) -> {
+		return this.store.version().flatMap((version) -> this.store.all().collectList().timeout(RELOAD_WAIT).doOnNext((all) -> {
 			this.consumers.replaceAll(all);
 			this.applied = version;
 			this.gap = false;
@@ -167,12 +178,25 @@ public class RuntimeConsumerSync implements SmartLifecycle {
 
 	/** Reloads now, off the request path: after a configuration reload changed plans, say. */
 	public void reloadSoon() {
-		this.requests.emitNext(RELOAD, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+		if (this.requests.tryEmitNext(RELOAD).isFailure()) {
+			logger.warn("Runtime consumers: cannot reload now (sync stopped); they keep their plans' old limits");
+		}
 	}
 
 	/** True once the consumers were read from Redis. */
 	public boolean loaded() {
 		return this.applied >= 0;
+	}
+
+	/**
+	 * Stops as the context starts closing: Lettuce's connection factory, a lifecycle of a later phase, stops before
+	 * this one would, and the sync would retry against a stopped factory meanwhile.
+	 */
+	@Override
+	public void onApplicationEvent(ContextClosedEvent event) {
+		if (event.getApplicationContext().getParent() == null) {
+			stop();
+		}
 	}
 
 	@Override

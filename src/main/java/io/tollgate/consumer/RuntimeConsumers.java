@@ -1,5 +1,6 @@
 package io.tollgate.consumer;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,35 +59,51 @@ public final class RuntimeConsumers {
 		return this.index.byUsername.size();
 	}
 
-	/** Applies one consumer's new state (created or changed). */
+	/**
+	 * Applies one consumer's new state (created or changed): the new credentials are in place before the old ones
+	 * go, so a key the change keeps is never missing, not even for a moment.
+	 */
 	public synchronized void put(StoredConsumer stored) {
 		Index index = this.index;
-		remove(index, stored.username());
+		Entry old = index.byUsername.get(stored.username());
 		add(index, stored);
+		if (old != null) {
+			forget(index, old);
+		}
 	}
 
 	/** Forgets a deleted consumer. */
 	public synchronized void remove(String username) {
-		remove(this.index, username);
+		Index index = this.index;
+		Entry old = index.byUsername.remove(username);
+		if (old != null) {
+			forget(index, old);
+		}
 	}
 
-	/** Replaces every runtime consumer at once (startup and resync). */
-	public synchronized void replaceAll(Iterable<StoredConsumer> all) {
+	/**
+	 * Replaces every runtime consumer at once (startup and resync). The new set is built outside the lock: a change
+	 * applied to the old one meanwhile is lost with it, and applied again after this, since its notification comes
+	 * after the read.
+	 */
+	public void replaceAll(Iterable<StoredConsumer> all) {
 		Index fresh = new Index();
 		for (StoredConsumer stored : all) {
 			add(fresh, stored);
 		}
-		this.index = fresh;
+		synchronized (this) {
+			this.index = fresh;
+		}
 	}
 
-	private static void remove(Index index, String username) {
-		Entry old = index.byUsername.remove(username);
-		if (old == null) {
-			return;
+	/** Removes what {@code old} put in the indexes and a newer entry has not taken over. */
+	private static void forget(Index index, Entry old) {
+		// By identity: Consumer.equals would match the new entry when only a credential changed.
+		if (index.byId.get(old.consumer.id()) == old.consumer) {
+			index.byId.remove(old.consumer.id());
 		}
-		index.byId.remove(old.consumer.id(), old.consumer);
-		if (old.consumer.customId() != null) {
-			index.byCustomId.remove(old.consumer.customId(), old.consumer);
+		if (old.consumer.customId() != null && index.byCustomId.get(old.consumer.customId()) == old.consumer) {
+			index.byCustomId.remove(old.consumer.customId());
 		}
 		for (ApiKeyDigest digest : old.digests) {
 			Credential credential = index.byKey.get(digest);
@@ -106,12 +123,21 @@ public final class RuntimeConsumers {
 		String plan = stored.plan();
 		Consumer consumer = new Consumer(stored.id(), stored.username(), stored.customId(), stored.groups(), plan,
 				(plan != null) ? this.plans.apply(plan) : null, false);
-		ApiKeyDigest[] digests = new ApiKeyDigest[stored.keys().size()];
-		for (int i = 0; i < digests.length; i++) {
-			StoredConsumer.Key key = stored.keys().get(i);
-			digests[i] = ApiKeyDigest.ofHex(key.sha256());
-			long expiresAt = (key.expiresAt() != null) ? key.expiresAt() * 1000 : Credential.NEVER;
-			index.byKey.put(digests[i], new Credential(key.id(), consumer, expiresAt));
+		List<ApiKeyDigest> digests = new ArrayList<>(stored.keys().size());
+		for (StoredConsumer.Key key : stored.keys()) {
+			ApiKeyDigest digest;
+			try {
+				digest = ApiKeyDigest.ofHex(key.sha256());
+			}
+			catch (RuntimeException ex) {
+				logger.warn("API key '" + key.id() + "' of runtime consumer '" + stored.username()
+						+ "' ignored: its sha256 is not 64 hexadecimal characters");
+				continue;
+			}
+			digests.add(digest);
+			long expiresAt = (key.expiresAt() != null && key.expiresAt() < Long.MAX_VALUE / 1000)
+					? key.expiresAt() * 1000 : Credential.NEVER;
+			index.byKey.put(digest, new Credential(key.id(), consumer, expiresAt));
 		}
 		List<StoredConsumer.Jwt> jwts = stored.jwts();
 		String[] jwtKeys = new String[jwts.size()];
@@ -127,7 +153,7 @@ public final class RuntimeConsumers {
 						+ "' ignored: " + ex.getMessage());
 			}
 		}
-		index.byUsername.put(stored.username(), new Entry(consumer, digests, jwtKeys));
+		index.byUsername.put(stored.username(), new Entry(consumer, digests.toArray(new ApiKeyDigest[0]), jwtKeys));
 		index.byId.put(consumer.id(), consumer);
 		if (consumer.customId() != null) {
 			index.byCustomId.put(consumer.customId(), consumer);

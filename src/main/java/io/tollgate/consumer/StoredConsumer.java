@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,8 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 public record StoredConsumer(String id, String username, String customId, List<String> tags, long createdAt,
 		String plan, List<Acl> acls, List<Key> keys, List<Jwt> jwts) {
 
+	/** Unknown fields are ignored: a newer version may write some that an older replica does not know. */
 	private static final JsonMapper JSON = JsonMapper.builder()
 		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.changeDefaultPropertyInclusion((inclusion) -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
 		.build();
 
@@ -80,12 +83,17 @@ public record StoredConsumer(String id, String username, String customId, List<S
 
 	/** Reads a value written by {@link #toJson}. */
 	public static StoredConsumer fromJson(String json) {
+		StoredConsumer consumer;
 		try {
-			return JSON.readValue(json, StoredConsumer.class);
+			consumer = JSON.readValue(json, StoredConsumer.class);
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("not a stored consumer: " + ex.getOriginalMessage());
 		}
+		if (consumer == null || consumer.id() == null || consumer.username() == null) {
+			throw new IllegalArgumentException("not a stored consumer: no id or username");
+		}
+		return consumer;
 	}
 
 	public String toJson() {

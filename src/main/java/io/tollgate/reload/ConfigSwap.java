@@ -48,10 +48,6 @@ class ConfigSwap {
 		ConsumerRegistry registry = this.consumers.getObject();
 		boolean plansChanged = !registry.hasSamePlans(candidate.consumers());
 		registry.replaceWith(candidate.consumers());
-		if (plansChanged) {
-			// Runtime consumers hold their plan's limits: read again with the new plans.
-			this.runtimeConsumers.ifAvailable(RuntimeConsumerSync::reloadSoon);
-		}
 		this.clientIp.getObject().replaceWith(candidate.clientIp());
 		this.adminUsers.getObject().replaceWith(candidate.adminUsers());
 		this.rateLimiter.ifAvailable((limiter) -> limiter.reconfigure(candidate.rateLimiting()));
@@ -62,6 +58,10 @@ class ConfigSwap {
 		GatewayProperties gateway = this.gateway.getObject();
 		gateway.setDefaultFilters(candidate.gateway().getDefaultFilters());
 		gateway.setRoutes(candidate.gateway().getRoutes());
+		if (plansChanged) {
+			// Runtime consumers hold their plan's limits: read again with the new plans.
+			this.runtimeConsumers.ifAvailable(RuntimeConsumerSync::reloadSoon);
+		}
 	}
 
 }

@@ -6,7 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -17,6 +19,7 @@ import java.util.UUID;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tollgate.TollgateApplication;
@@ -26,6 +29,7 @@ import io.tollgate.testsupport.ClosedPort;
 import io.tollgate.testsupport.RawRedis;
 import io.tollgate.testsupport.RealRedis;
 import io.tollgate.testsupport.RecordingUpstream;
+import io.tollgate.testsupport.TestKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -294,24 +298,74 @@ class AdminApiTest {
 	}
 
 	@Test
-	void consumersArePagedLikeKong() throws Exception {
+	void consumersArePagedLikeKongWhateverThePageSize() throws Exception {
 		String prefix = unique("page");
 		for (int i = 0; i < 3; i++) {
-			admin(a, "POST", "/consumers", "username=" + prefix + "-" + i);
+			admin(a, "POST", "/consumers", "username=" + prefix + "-" + i + "&custom_id=" + prefix + "-crm-" + i);
 		}
-		int seen = 0;
-		String next = "/consumers?size=2";
-		int pages = 0;
-		while (next != null && pages++ < 10_000) {
-			Map<String, Object> page = json(admin(a, "GET", next, null));
-			for (Object consumer : (List<?>) page.get("data")) {
-				if (((Map<?, ?>) consumer).get("username").toString().startsWith(prefix)) {
-					seen++;
+		// 3 consumers come from configuration: a page of 3 ends exactly where they do.
+		for (int size : List.of(1, 2, 3, 1000)) {
+			int seen = 0;
+			int configured = 0;
+			String next = "/consumers?size=" + size;
+			int pages = 0;
+			while (next != null && pages++ < 10_000) {
+				Map<String, Object> page = json(admin(a, "GET", next, null));
+				assertThat((List<?>) page.get("data")).hasSizeLessThanOrEqualTo(size);
+				for (Object consumer : (List<?>) page.get("data")) {
+					Map<?, ?> view = (Map<?, ?>) consumer;
+					seen += view.get("username").toString().startsWith(prefix) ? 1 : 0;
+					configured += "configuration".equals(view.get("managed_by")) ? 1 : 0;
 				}
+				next = (String) page.get("next");
 			}
-			next = (String) page.get("next");
+			assertThat(seen).as("size " + size).isEqualTo(3);
+			assertThat(configured).as("size " + size).isEqualTo(3);
 		}
-		assertThat(seen).isEqualTo(3);
+		Map<String, Object> found = json(admin(a, "GET", "/consumers?custom_id=" + prefix + "-crm-1", null));
+		assertThat((List<?>) found.get("data")).singleElement()
+			.satisfies((consumer) -> assertThat(((Map<?, ?>) consumer).get("username")).isEqualTo(prefix + "-1"));
+		assertThat((List<?>) json(admin(a, "GET", "/consumers?custom_id=crm-7", null)).get("data")).singleElement()
+			.satisfies((consumer) -> assertThat(((Map<?, ?>) consumer).get("username")).isEqualTo("bob"));
+		assertThat((List<?>) json(admin(a, "GET", "/consumers?custom_id=nobody-" + prefix, null)).get("data"))
+			.isEmpty();
+	}
+
+	@Test
+	void aChangeSentByABrowserFromAWebPageIsRefused() throws Exception {
+		HttpRequest forged = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort(a) + "/consumers"))
+			.header("Authorization", "Basic " + Base64.getEncoder().encodeToString("ops:ops-password".getBytes()))
+			.header("Origin", "https://evil.example")
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("username=" + unique("csrf")))
+			.build();
+		HttpResponse<String> refused = http.send(forged, HttpResponse.BodyHandlers.ofString());
+		assertThat(refused.statusCode()).isEqualTo(403);
+		assertThat(json(refused).get("message").toString()).contains("web page");
+	}
+
+	@Test
+	void anRs256JwtCredentialTakesItsPublicKeyFromAMultipartFileLikeKongsDocumentation() throws Exception {
+		String user = unique("rsa");
+		admin(a, "POST", "/consumers", "username=" + user);
+		KeyPair keys = TestKeys.rsa();
+		Path pem = Files.createTempFile("public", ".pem");
+		Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
+				+ Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+		Process curl = new ProcessBuilder("curl", "-sS", "-u", "ops:ops-password", "-X", "POST",
+				"http://127.0.0.1:" + managementPort(a) + "/consumers/" + user + "/jwt", "-F", "algorithm=RS256",
+				"-F", "key=" + user + "-idp", "-F", "rsa_public_key=@" + pem)
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(curl.waitFor()).isZero();
+		assertThat(output).contains("\"algorithm\":\"RS256\"").contains("\"key\":\"" + user + "-idp\"");
+		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().issuer(user + "-idp")
+			.expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000))
+			.build());
+		jwt.sign(new RSASSASigner(keys.getPrivate()));
+		String token = jwt.serialize();
+		eventually(() -> proxyBearer(b, "/adm/jwt/x", token) == 200);
 	}
 
 	@Test

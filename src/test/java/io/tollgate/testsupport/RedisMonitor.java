@@ -54,7 +54,8 @@ public final class RedisMonitor implements AutoCloseable {
 		try {
 			for (String line = in.readLine(); line != null; line = in.readLine()) {
 				Matcher matcher = LINE.matcher(line);
-				if (matcher.find() && !matcher.group(1).equals("lua")) {
+				// Runtime consumers' sync (every gateway with Redis checks a version counter now and then) aside.
+				if (matcher.find() && !matcher.group(1).equals("lua") && !line.contains("{tollgate:consumers}")) {
 					this.clientCommands.add(matcher.group(2).toLowerCase(Locale.ROOT));
 				}
 			}
