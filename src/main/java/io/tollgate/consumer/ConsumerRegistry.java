@@ -111,14 +111,27 @@ public class ConsumerRegistry {
 	/** The credential whose key is {@code presentedKey}, or null. */
 	public Credential findByKey(String presentedKey) {
 		ApiKeyDigest digest = ApiKeyDigest.ofKey(presentedKey);
-		Credential credential = this.current.byKey.get(digest);
+		Snapshot snapshot = this.current;
+		Credential credential = snapshot.byKey.get(digest);
 		if (credential == null) {
 			RuntimeConsumers runtime = this.runtime;
 			if (runtime != null) {
 				credential = runtime.findByKey(digest);
+				if (credential != null && shadowed(snapshot, credential.consumer())) {
+					return null;
+				}
 			}
 		}
 		return credential;
+	}
+
+	/**
+	 * True when configuration now defines a runtime consumer's username or custom id (added after the runtime one
+	 * was created): its credentials must not authenticate, or the upstream would be told it is the configured one.
+	 */
+	private static boolean shadowed(Snapshot snapshot, Consumer runtimeConsumer) {
+		return snapshot.byUsername.containsKey(runtimeConsumer.username())
+				|| (runtimeConsumer.customId() != null && snapshot.byCustomId.containsKey(runtimeConsumer.customId()));
 	}
 
 	/** The configured (not runtime) credential with this key, or null. */
@@ -195,11 +208,15 @@ public class ConsumerRegistry {
 
 	/** The JWT credential whose key claim value is {@code key}, or null. */
 	public JwtSecret findJwtSecret(String key) {
-		JwtSecret secret = this.current.jwtSecrets.get(key);
+		Snapshot snapshot = this.current;
+		JwtSecret secret = snapshot.jwtSecrets.get(key);
 		if (secret == null) {
 			RuntimeConsumers runtime = this.runtime;
 			if (runtime != null) {
 				secret = runtime.findJwtSecret(key);
+				if (secret != null && shadowed(snapshot, secret.consumer())) {
+					return null;
+				}
 			}
 		}
 		return secret;
