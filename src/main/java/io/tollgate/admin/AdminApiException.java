@@ -39,12 +39,8 @@ final class AdminApiException extends RuntimeException {
 
 	/** Kong's {@code schema violation} (code 2) on one field. */
 	static AdminApiException schemaViolation(String field, String reason) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("code", 2);
-		body.put("name", "schema violation");
-		body.put("message", "schema violation (" + field + ": " + reason + ")");
-		body.put("fields", Map.of(field, reason));
-		return new AdminApiException(HttpStatus.BAD_REQUEST, body);
+		return kong(HttpStatus.BAD_REQUEST, 2, "schema violation", "schema violation (" + field + ": " + reason + ")",
+				Map.of(field, reason));
 	}
 
 	/**
@@ -52,12 +48,19 @@ final class AdminApiException extends RuntimeException {
 	 * never an API key.
 	 */
 	static AdminApiException uniqueViolation(String field, String shown) {
+		return kong(HttpStatus.CONFLICT, 5, "unique constraint violation",
+				"UNIQUE violation detected on '{" + field + "=\"" + shown + "\"}'", Map.of(field, shown));
+	}
+
+	/** Kong's database error shape: {@code code}, {@code name}, {@code message}, {@code fields}. */
+	private static AdminApiException kong(HttpStatus status, int code, String name, String message,
+			Map<String, String> fields) {
 		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("code", 5);
-		body.put("name", "unique constraint violation");
-		body.put("message", "UNIQUE violation detected on '{" + field + "=\"" + shown + "\"}'");
-		body.put("fields", Map.of(field, shown));
-		return new AdminApiException(HttpStatus.CONFLICT, body);
+		body.put("code", code);
+		body.put("name", name);
+		body.put("message", message);
+		body.put("fields", fields);
+		return new AdminApiException(status, body);
 	}
 
 	static AdminApiException conflict(String message) {

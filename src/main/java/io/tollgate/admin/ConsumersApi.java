@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -213,7 +214,7 @@ final class ConsumersApi {
 	}
 
 	private Map<String, Object> planView(String consumerId, String plan) {
-		Map<String, Object> view = new java.util.LinkedHashMap<>();
+		Map<String, Object> view = new LinkedHashMap<>();
 		view.put("consumer", Map.of("id", consumerId));
 		view.put("plan", plan);
 		view.put("limits", (plan != null) ? this.registry.planLimits(plan) : null);

@@ -1,8 +1,10 @@
 package io.tollgate.admin;
 
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
+import io.lettuce.core.RedisException;
 import io.tollgate.consumer.ConsumerRegistry;
 import io.tollgate.consumer.RedisConsumerStore;
 import io.tollgate.consumer.RuntimeConsumers;
@@ -93,7 +95,7 @@ final class RuntimeConsumerWrites {
 	}
 
 	/** Forgets when deleted keys were last used; best effort (the change itself is done). */
-	Mono<Void> forgetLastUsed(java.util.List<String> credentialIds) {
+	Mono<Void> forgetLastUsed(List<String> credentialIds) {
 		return store().flatMap((store) -> store.forgetLastUsed(credentialIds)).onErrorResume((ex) -> Mono.empty()).then();
 	}
 
@@ -164,7 +166,7 @@ final class RuntimeConsumerWrites {
 
 	static boolean isRedisFailure(Throwable ex) {
 		return ex instanceof DataAccessException || ex instanceof TimeoutException
-				|| ex instanceof io.lettuce.core.RedisException;
+				|| ex instanceof RedisException;
 	}
 
 	static AdminApiException unreachable(Throwable cause) {

@@ -12,6 +12,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -170,7 +171,7 @@ class AdminApiTest {
 		String issuer = (String) credential.get("key");
 		String secret = (String) credential.get("secret");
 		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().issuer(issuer)
-			.expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000))
+			.expirationTime(new Date(System.currentTimeMillis() + 60_000))
 			.build());
 		jwt.sign(new MACSigner(secret));
 		String token = jwt.serialize();
@@ -361,7 +362,7 @@ class AdminApiTest {
 		assertThat(curl.waitFor()).isZero();
 		assertThat(output).contains("\"algorithm\":\"RS256\"").contains("\"key\":\"" + user + "-idp\"");
 		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().issuer(user + "-idp")
-			.expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000))
+			.expirationTime(new Date(System.currentTimeMillis() + 60_000))
 			.build());
 		jwt.sign(new RSASSASigner(keys.getPrivate()));
 		String token = jwt.serialize();
@@ -370,10 +371,7 @@ class AdminApiTest {
 
 	@Test
 	void withoutRedisTheApiAnswers503AndConfiguredConsumersKeepWorking() throws Exception {
-		ConfigurableApplicationContext alone = new SpringApplicationBuilder(TollgateApplication.class)
-			.profiles("test", "admin")
-			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(),
-					"--refused.port=1");
+		ConfigurableApplicationContext alone = gateway();
 		others.add(alone);
 		HttpResponse<String> refused = admin(alone, "POST", "/consumers", "username=" + unique("lia"));
 		assertThat(refused.statusCode()).isEqualTo(503);
@@ -401,11 +399,8 @@ class AdminApiTest {
 
 	@Test
 	void withRedisDownTheApiAnswers503AndKnownKeysKeepWorking() throws Exception {
-		ConfigurableApplicationContext cut = new SpringApplicationBuilder(TollgateApplication.class)
-			.profiles("test", "admin")
-			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(),
-					"--refused.port=1", "--spring.data.redis.host=127.0.0.1",
-					"--spring.data.redis.port=" + ClosedPort.get());
+		ConfigurableApplicationContext cut = gateway("--spring.data.redis.host=127.0.0.1",
+				"--spring.data.redis.port=" + ClosedPort.get());
 		others.add(cut);
 		HttpResponse<String> refused = admin(cut, "POST", "/consumers", "username=" + unique("mia"));
 		assertThat(refused.statusCode()).isEqualTo(503);
@@ -421,9 +416,15 @@ class AdminApiTest {
 
 	static ConfigurableApplicationContext replica() {
 		RealRedis.Server redis = RealRedis.server();
+		return gateway("--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port());
+	}
+
+	private static ConfigurableApplicationContext gateway(String... more) {
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
+				"--upstream.uri=" + upstream.uri(), "--refused.port=1"));
+		args.addAll(List.of(more));
 		return new SpringApplicationBuilder(TollgateApplication.class).profiles("test", "admin")
-			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(), "--refused.port=1",
-					"--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port());
+			.run(args.toArray(String[]::new));
 	}
 
 	private static String planOn(ConfigurableApplicationContext context, String user) {
