@@ -1,0 +1,154 @@
+package io.tollgate.redis;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import io.tollgate.TollgateApplication;
+import io.tollgate.testsupport.RealRedisCluster;
+import io.tollgate.testsupport.RecordingUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two gateways on a real Redis Cluster (three masters, three replicas): exact and batched limits, quotas, the
+ * response cache and runtime consumers work as on one Redis, shared by both replicas.
+ */
+class RedisClusterTest {
+
+	private static final RecordingUpstream upstream = RecordingUpstream.shared();
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private static RealRedisCluster cluster;
+
+	private static ConfigurableApplicationContext a;
+
+	private static ConfigurableApplicationContext b;
+
+	@BeforeAll
+	static void start() {
+		cluster = RealRedisCluster.start();
+		a = gateway();
+		b = gateway();
+	}
+
+	@AfterAll
+	static void stop() {
+		if (a != null) {
+			a.close();
+		}
+		if (b != null) {
+			b.close();
+		}
+		cluster.close();
+	}
+
+	@Test
+	void anExactLimitIsSharedByBothReplicas() throws Exception {
+		String ip = "203.0.113." + (10 + (int) (Math.random() * 200));
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			statuses.add(get(i % 2 == 0 ? a : b, "/cl/exact/" + i, "X-Forwarded-For", ip));
+		}
+		assertThat(statuses).containsExactly(200, 200, 200, 429, 429, 429);
+	}
+
+	@Test
+	void aDailyQuotaIsSharedByBothReplicas() throws Exception {
+		String ip = "192.0.2." + (10 + (int) (Math.random() * 200));
+		assertThat(get(a, "/cl/quota/1", "X-Forwarded-For", ip)).isEqualTo(200);
+		assertThat(get(b, "/cl/quota/2", "X-Forwarded-For", ip)).isEqualTo(200);
+		assertThat(get(a, "/cl/quota/3", "X-Forwarded-For", ip)).isEqualTo(429);
+		assertThat(get(b, "/cl/quota/4", "X-Forwarded-For", ip)).isEqualTo(429);
+	}
+
+	@Test
+	void aBatchedLimitStaysWithinItsDocumentedBoundAcrossReplicas() throws Exception {
+		String ip = "198.51.100." + (10 + (int) (Math.random() * 200));
+		int allowed = 0;
+		for (int i = 0; i < 10; i++) {
+			allowed += (get(i % 2 == 0 ? a : b, "/cl/batched/" + i, "X-Forwarded-For", ip) == 200) ? 1 : 0;
+			Thread.sleep(150); // longer than sync-interval: each replica knows the other's count
+		}
+		// README, Batched sync: at most limit + 2 x (R - 1) x n, with R = 2 replicas and n = 1 request per interval
+		// (a replica that sees the key for the first time decides on its own view until its next sync).
+		assertThat(allowed).isBetween(3, 3 + 2 * (2 - 1) * 1);
+	}
+
+	@Test
+	void theResponseCacheIsSharedThroughTheCluster() throws Exception {
+		String path = "/cl/cached/" + UUID.randomUUID();
+		upstream.clear();
+		assertThat(cacheStatus(a, path)).isEqualTo("Miss");
+		assertThat(cacheStatus(b, path)).isEqualTo("Hit");
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+	}
+
+	@Test
+	void aRuntimeConsumerCreatedOnOneReplicaAuthenticatesOnTheOther() throws Exception {
+		String user = "cl-" + UUID.randomUUID().toString().substring(0, 8);
+		String key = "cl-key-" + UUID.randomUUID();
+		assertThat(admin(a, "/consumers", "username=" + user)).isEqualTo(201);
+		assertThat(admin(a, "/consumers/" + user + "/key-auth", "key=" + key)).isEqualTo(201);
+		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+		int status = 0;
+		while (System.nanoTime() < deadline && status != 200) {
+			status = get(b, "/cl/key/x", "apikey", key);
+		}
+		assertThat(status).isEqualTo(200);
+	}
+
+	private static ConfigurableApplicationContext gateway() {
+		return new SpringApplicationBuilder(TollgateApplication.class).profiles("test", "cluster")
+			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(), "--refused.port=1",
+					"--spring.data.redis.cluster.nodes=" + cluster.nodes());
+	}
+
+	private static int get(ConfigurableApplicationContext gateway, String path, String header, String value)
+			throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
+			.header(header, value)
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+	}
+
+	private static String cacheStatus(ConfigurableApplicationContext gateway, String path) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Cache-Status").orElse("");
+	}
+
+	private static int admin(ConfigurableApplicationContext gateway, String path, String form) throws Exception {
+		int management = gateway.getEnvironment().getProperty("local.management.port", Integer.class);
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + path))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString("ops:ops-password".getBytes(StandardCharsets.UTF_8)))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+	}
+
+	private static int port(ConfigurableApplicationContext gateway) {
+		return ((WebServerApplicationContext) gateway).getWebServer().getPort();
+	}
+
+}
