@@ -118,7 +118,9 @@ public final class RealRedisCluster implements AutoCloseable {
 		}
 	}
 
-	/** Sends one command and returns the reply: a status, an error, an integer, or a bulk string's text. */
+	/**
+	 * Sends one command and returns the reply: a status, an integer, a bulk string's text, or an array's length.
+	 */
 	public static String command(int port, String... words) {
 		StringBuilder resp = new StringBuilder("*").append(words.length).append("\r\n");
 		for (String word : words) {

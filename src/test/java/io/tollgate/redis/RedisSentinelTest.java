@@ -1,0 +1,130 @@
+package io.tollgate.redis;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.TollgateApplication;
+import io.tollgate.ratelimit.RateLimiter;
+import io.tollgate.testsupport.RealRedisSentinel;
+import io.tollgate.testsupport.RecordingUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two gateways on a real Redis Sentinel set (master, replica, three sentinels): limits are shared through the
+ * master, and when the master dies the gateways keep answering (local counting, never a 5xx, never unlimited)
+ * until the sentinels promote the replica, then count in Redis again.
+ */
+class RedisSentinelTest {
+
+	private static final RecordingUpstream upstream = RecordingUpstream.shared();
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private static RealRedisSentinel sentinel;
+
+	private static ConfigurableApplicationContext a;
+
+	private static ConfigurableApplicationContext b;
+
+	@BeforeAll
+	static void start() {
+		sentinel = RealRedisSentinel.start();
+		a = gateway();
+		b = gateway();
+	}
+
+	@AfterAll
+	static void stop() {
+		if (a != null) {
+			a.close();
+		}
+		if (b != null) {
+			b.close();
+		}
+		sentinel.close();
+	}
+
+	@Test
+	void aLimitIsSharedThroughTheMasterAndSurvivesItsFailover() throws Exception {
+		assertThat(sixAlternating("203.0.113.1")).containsExactly(200, 200, 200, 429, 429, 429);
+
+		long killed = System.nanoTime();
+		sentinel.killMaster();
+		// Never unlimited: with the master gone, one client still gets its 3 a minute (counted locally), no more.
+		List<Integer> oneClient = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			oneClient.add(get(a, "/cl/exact/local-" + i, "192.0.2.77"));
+		}
+		assertThat(oneClient).containsExactly(200, 200, 200, 429);
+		List<Integer> during = new ArrayList<>();
+		long deadline = killed + Duration.ofSeconds(40).toNanos();
+		int key = 0;
+		// Until both gateways count in Redis again: each request from a client of its own, so that a 429 could only
+		// come from a limit that was lifted or shared wrongly, and every answer must be 200.
+		while (System.nanoTime() < deadline && !(sentinel.replicaPromoted() && countsInRedis(a) && countsInRedis(b))) {
+			during.add(get(key % 2 == 0 ? a : b, "/cl/exact/" + key, "10.9." + (key / 250) + "." + (key % 250)));
+			key++;
+			Thread.sleep(50);
+		}
+		Duration window = Duration.ofNanos(System.nanoTime() - killed);
+		assertThat(sentinel.replicaPromoted()).as("the sentinels promoted the replica").isTrue();
+		assertThat(countsInRedis(a) && countsInRedis(b)).as("both gateways count in Redis again").isTrue();
+		assertThat(during).as("answers while the master was down").isNotEmpty().allMatch((status) -> status == 200);
+
+		// Shared again, through the new master.
+		assertThat(sixAlternating("203.0.113.2")).containsExactly(200, 200, 200, 429, 429, 429);
+		System.out.println("sentinel failover: " + window.toMillis() + " ms until both gateways counted in Redis again; "
+				+ during.size() + " requests meanwhile; decided locally: " + fallbacks(a) + " + " + fallbacks(b));
+	}
+
+	private static List<Integer> sixAlternating(String ip) throws Exception {
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			statuses.add(get(i % 2 == 0 ? a : b, "/cl/exact/" + i, ip));
+		}
+		return statuses;
+	}
+
+	private static boolean countsInRedis(ConfigurableApplicationContext gateway) {
+		RateLimiter limiter = gateway.getBean(RateLimiter.class);
+		return limiter.usesRedis() && !limiter.isDegraded();
+	}
+
+	private static double fallbacks(ConfigurableApplicationContext gateway) {
+		return gateway.getBean(MeterRegistry.class).find("tollgate.ratelimit.fallbacks").counters().stream()
+			.mapToDouble((counter) -> counter.count())
+			.sum();
+	}
+
+	private static ConfigurableApplicationContext gateway() {
+		return new SpringApplicationBuilder(TollgateApplication.class).profiles("test", "cluster")
+			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(), "--refused.port=1",
+					"--spring.data.redis.sentinel.master=" + RealRedisSentinel.MASTER_NAME,
+					"--spring.data.redis.sentinel.nodes=" + sentinel.sentinelNodes());
+	}
+
+	private static int get(ConfigurableApplicationContext gateway, String path, String ip) throws Exception {
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort()
+					+ path))
+			.header("X-Forwarded-For", ip)
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+	}
+
+}
