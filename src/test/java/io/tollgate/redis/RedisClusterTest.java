@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.tollgate.TollgateApplication;
+import io.tollgate.testsupport.ConcurrentBurst;
 import io.tollgate.testsupport.RealRedisCluster;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.AfterAll;
@@ -25,8 +26,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two gateways on a real Redis Cluster (three masters, three replicas): exact and batched limits, quotas, the
- * response cache and runtime consumers work as on one Redis, shared by both replicas.
+ * Gateways on a real Redis Cluster (three masters, three replicas): exact and batched limits, quotas, the
+ * response cache and runtime consumers work as on one Redis, shared by the replicas.
  */
 class RedisClusterTest {
 
@@ -40,11 +41,14 @@ class RedisClusterTest {
 
 	private static ConfigurableApplicationContext b;
 
+	private static ConfigurableApplicationContext c;
+
 	@BeforeAll
 	static void start() {
 		cluster = RealRedisCluster.start();
 		a = gateway();
 		b = gateway();
+		c = gateway();
 	}
 
 	@AfterAll
@@ -54,6 +58,9 @@ class RedisClusterTest {
 		}
 		if (b != null) {
 			b.close();
+		}
+		if (c != null) {
+			c.close();
 		}
 		cluster.close();
 	}
@@ -66,6 +73,16 @@ class RedisClusterTest {
 			statuses.add(get(i % 2 == 0 ? a : b, "/cl/exact/" + i, "X-Forwarded-For", ip));
 		}
 		assertThat(statuses).containsExactly(200, 200, 200, 429, 429, 429);
+	}
+
+	/** As {@code ExactUnderConcurrencyTest} on one Redis: three gateways, 600 requests at once, a limit of 100. */
+	@Test
+	void exactModeAdmitsExactlyTheLimitOutOf600ConcurrentRequestsOnTheCluster() throws Exception {
+		List<Integer> ports = List.of(port(a), port(b), port(c));
+		for (int run = 0; run < 20; run++) {
+			assertThat(ConcurrentBurst.admitted(ports, "/cl/hundred", "10.79.0." + run, 600)).as("run " + run)
+				.isEqualTo(100);
+		}
 	}
 
 	@Test
@@ -116,7 +133,9 @@ class RedisClusterTest {
 	private static ConfigurableApplicationContext gateway() {
 		return new SpringApplicationBuilder(TollgateApplication.class).profiles("test", "cluster")
 			.run("--server.port=0", "--management.server.port=0", "--upstream.uri=" + upstream.uri(), "--refused.port=1",
-					"--spring.data.redis.cluster.nodes=" + cluster.nodes());
+					"--spring.data.redis.cluster.nodes=" + cluster.nodes(),
+					// Exact while Redis answers within it (see ExactUnderConcurrencyTest): a burst on 2 cores is slow.
+					"--tollgate.rate-limiting.redis-timeout=5s");
 	}
 
 	private static int get(ConfigurableApplicationContext gateway, String path, String header, String value)
