@@ -106,6 +106,47 @@ public final class RealRedisCluster implements AutoCloseable {
 		return List.copyOf(this.ports);
 	}
 
+	/** The master that holds a key matching {@code pattern} ({@code KEYS} on each master), or -1. */
+	public int masterHolding(String pattern) {
+		for (int i = 0; i < 3; i++) {
+			if (!command(this.ports.get(i), "KEYS", pattern).equals("0")) {
+				return this.ports.get(i);
+			}
+		}
+		return -1;
+	}
+
+	/** Kills one node, as a crash would: its replica is promoted once the others agree it is gone. */
+	public void kill(int port) {
+		try {
+			this.servers.get(this.ports.indexOf(port)).stop();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * True once a node other than {@code dead} has marked it failed and reports every slot served again: its replica
+	 * took its slots over.
+	 */
+	public boolean failedOver(int dead) {
+		for (int port : this.ports) {
+			if (port != dead) {
+				try {
+					boolean marked = command(port, "CLUSTER", "NODES").lines()
+						.anyMatch((line) -> line.contains(":" + dead + "@") && line.contains("master,fail")
+								&& !line.contains("fail?"));
+					return marked && command(port, "CLUSTER", "INFO").contains("cluster_state:ok");
+				}
+				catch (RuntimeException ex) {
+					return false;
+				}
+			}
+		}
+		return false;
+	}
+
 	@Override
 	public void close() {
 		for (RedisServer server : this.servers) {
