@@ -4,9 +4,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.TollgateApplication;
@@ -15,7 +18,10 @@ import io.tollgate.testsupport.RealRedisSentinel;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -24,10 +30,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two gateways on a real Redis Sentinel set (master, replica, three sentinels): limits are shared through the
- * master, and when the master dies the gateways keep answering (local counting, never a 5xx, never unlimited)
+ * Two gateways on a real Redis Sentinel set (master, replica, three sentinels): limits (both modes), quotas, the
+ * response cache and runtime consumers are shared through the master, and when the master dies the gateways keep answering (local counting, never a 5xx, never unlimited)
  * until the sentinels promote the replica, then count in Redis again.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisSentinelTest {
 
 	private static final RecordingUpstream upstream = RecordingUpstream.shared();
@@ -58,7 +65,35 @@ class RedisSentinelTest {
 		sentinel.close();
 	}
 
+	/** Runs first: the failover test below kills the master. */
 	@Test
+	@Order(1)
+	void quotasBatchedLimitsTheCacheAndRuntimeConsumersAreSharedThroughTheMaster() throws Exception {
+		assertThat(List.of(get(a, "/cl/quota/1", "192.0.2.9"), get(b, "/cl/quota/2", "192.0.2.9"),
+				get(a, "/cl/quota/3", "192.0.2.9"))).containsExactly(200, 200, 429);
+		int allowed = 0;
+		for (int i = 0; i < 10; i++) {
+			allowed += (get(i % 2 == 0 ? a : b, "/cl/batched/" + i, "192.0.2.10") == 200) ? 1 : 0;
+			Thread.sleep(150);
+		}
+		assertThat(allowed).isBetween(3, 3 + 2 * (2 - 1) * 1); // README, Batched sync: limit + 2 x (R - 1) x n
+		String path = "/cl/cached/" + UUID.randomUUID();
+		assertThat(header(a, path, "X-Cache-Status")).isEqualTo("Miss");
+		assertThat(header(b, path, "X-Cache-Status")).isEqualTo("Hit");
+		String user = "sentinel-" + UUID.randomUUID().toString().substring(0, 8);
+		String key = "sentinel-key-" + UUID.randomUUID();
+		assertThat(admin(a, "/consumers", "username=" + user)).isEqualTo(201);
+		assertThat(admin(a, "/consumers/" + user + "/key-auth", "key=" + key)).isEqualTo(201);
+		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+		int status = 0;
+		while (System.nanoTime() < deadline && status != 200) {
+			status = getWith(b, "/cl/key/x", "apikey", key);
+		}
+		assertThat(status).isEqualTo(200);
+	}
+
+	@Test
+	@Order(2)
 	void aLimitIsSharedThroughTheMasterAndSurvivesItsFailover() throws Exception {
 		assertThat(sixAlternating("203.0.113.1")).containsExactly(200, 200, 200, 429, 429, 429);
 
@@ -118,10 +153,36 @@ class RedisSentinelTest {
 	}
 
 	private static int get(ConfigurableApplicationContext gateway, String path, String ip) throws Exception {
+		return getWith(gateway, path, "X-Forwarded-For", ip);
+	}
+
+	private static int getWith(ConfigurableApplicationContext gateway, String path, String header, String value)
+			throws Exception {
+		return send(gateway, path, header, value).statusCode();
+	}
+
+	private static String header(ConfigurableApplicationContext gateway, String path, String name) throws Exception {
+		return send(gateway, path, "X-Forwarded-For", "192.0.2.11").headers().firstValue(name).orElse("");
+	}
+
+	private static HttpResponse<Void> send(ConfigurableApplicationContext gateway, String path, String header,
+			String value) throws Exception {
 		HttpRequest request = HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort()
 					+ path))
-			.header("X-Forwarded-For", ip)
+			.header(header, value)
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding());
+	}
+
+	private static int admin(ConfigurableApplicationContext gateway, String path, String form) throws Exception {
+		int management = gateway.getEnvironment().getProperty("local.management.port", Integer.class);
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + path))
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString("ops:ops-password".getBytes(StandardCharsets.UTF_8)))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
 			.timeout(Duration.ofSeconds(5))
 			.build();
 		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
