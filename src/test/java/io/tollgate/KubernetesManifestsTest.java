@@ -110,7 +110,7 @@ class KubernetesManifestsTest {
 	void memoryMatchesTheMemoryTargetAndSecretsComeFromTheOverlaysSecret() throws IOException {
 		Map<String, Object> container = container();
 		assertThat(mebibytes(at(container, "resources", "limits", "memory").toString())).isGreaterThanOrEqualTo(512);
-		assertThat(env(container).get("JAVA_TOOL_OPTIONS")).contains("-Xmx256m");
+		assertThat(env(container).get("JAVA_TOOL_OPTIONS")).contains("-Xmx256m").contains("-XX:MaxDirectMemorySize=");
 
 		Map<String, Object> overlay = documents(OVERLAY.resolve("kustomization.yaml")).get(0);
 		Map<String, Object> secret = map(list(overlay, "secretGenerator").get(0));
@@ -145,6 +145,7 @@ class KubernetesManifestsTest {
 		assertThat(at(documents(BASE.resolve("pdb.yaml")).get(0), "spec", "selector", "matchLabels")).isEqualTo(labels);
 		assertThat(at(documents(BASE.resolve("hpa.yaml")).get(0), "spec", "scaleTargetRef", "name"))
 			.isEqualTo(at(deployment, "metadata", "name"));
+		assertThat(at(deployment, "spec", "replicas")).as("the autoscaler owns the replica count").isNull();
 	}
 
 	@Test
