@@ -99,7 +99,8 @@ class AdminApiConfiguration {
 	}
 
 	private static Mono<ServerResponse> notServed(ServerRequest request) {
-		boolean known = RESOURCES.stream().anyMatch((pattern) -> pattern.matches(request.requestPath().pathWithinApplication()));
+		boolean known = RESOURCES.stream()
+			.anyMatch((pattern) -> pattern.matches(request.requestPath().pathWithinApplication()));
 		HttpStatus status = known ? HttpStatus.METHOD_NOT_ALLOWED : HttpStatus.NOT_FOUND;
 		return ServerResponse.status(status)
 			.bodyValue(Map.of("message", known ? "Method not allowed" : "Not found"));

@@ -118,7 +118,8 @@ final class CredentialsApi {
 	/** Like Kong: 204 whether or not the credential existed (the consumer must). */
 	Mono<ServerResponse> deleteKey(ServerRequest request) {
 		String id = request.pathVariable("id");
-		return this.writes.modify(request.pathVariable("consumer"), (current) -> current.withoutKeys((key) -> key.id().equals(id)))
+		return this.writes
+			.modify(request.pathVariable("consumer"), (current) -> current.withoutKeys((key) -> key.id().equals(id)))
 			.flatMap((consumer) -> audit(request, "key-auth.delete", consumer.username(), "credential " + id)
 				.then(this.writes.forgetLastUsed(List.of(id))))
 			.then(ServerResponse.noContent().build());

@@ -164,11 +164,13 @@ public class RuntimeConsumerSync implements SmartLifecycle, ApplicationListener<
 
 	/** Reads every runtime consumer and swaps the copy; the version is read first, so the copy holds at least it. */
 	private Mono<Void> reload() {
-		return this.store.version().flatMap((version) -> this.store.all().collectList().timeout(RELOAD_WAIT).doOnNext((all) -> {
-			this.consumers.replaceAll(all);
-			this.applied = version;
-			this.gap = false;
-		})).then();
+		return this.store.version()
+			.flatMap((version) -> this.store.all().collectList().timeout(RELOAD_WAIT).doOnNext((all) -> {
+				this.consumers.replaceAll(all);
+				this.applied = version;
+				this.gap = false;
+			}))
+			.then();
 	}
 
 	private Mono<Void> flushUsage() {

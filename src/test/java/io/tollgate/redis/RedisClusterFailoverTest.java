@@ -8,9 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.TollgateApplication;
-import io.tollgate.ratelimit.RateLimiter;
 import io.tollgate.testsupport.RealRedisCluster;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.Test;
@@ -19,6 +17,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static io.tollgate.testsupport.RateLimiterState.countsInRedis;
+import static io.tollgate.testsupport.RateLimiterState.fallbacks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -79,20 +79,6 @@ class RedisClusterFailoverTest {
 			statuses.add(get(i % 2 == 0 ? a : b, "/cl/exact/" + i, ip));
 		}
 		return statuses;
-	}
-
-	private static boolean countsInRedis(ConfigurableApplicationContext gateway) {
-		RateLimiter limiter = gateway.getBean(RateLimiter.class);
-		return limiter.usesRedis() && !limiter.isDegraded();
-	}
-
-	private static double fallbacks(ConfigurableApplicationContext gateway) {
-		return gateway.getBean(MeterRegistry.class)
-			.find("tollgate.ratelimit.fallbacks")
-			.counters()
-			.stream()
-			.mapToDouble((counter) -> counter.count())
-			.sum();
 	}
 
 	private static ConfigurableApplicationContext gateway(RealRedisCluster cluster) {

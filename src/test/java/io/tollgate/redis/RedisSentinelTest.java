@@ -11,9 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.TollgateApplication;
-import io.tollgate.ratelimit.RateLimiter;
 import io.tollgate.testsupport.RealRedisSentinel;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.AfterAll;
@@ -27,12 +25,15 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static io.tollgate.testsupport.RateLimiterState.countsInRedis;
+import static io.tollgate.testsupport.RateLimiterState.fallbacks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two gateways on a real Redis Sentinel set (master, replica, three sentinels): limits (both modes), quotas, the
- * response cache and runtime consumers are shared through the master, and when the master dies the gateways keep answering (local counting, never a 5xx, never unlimited)
- * until the sentinels promote the replica, then count in Redis again.
+ * response cache and runtime consumers are shared through the master, and when the master dies the gateways keep
+ * answering (local counting, never a 5xx, never unlimited) until the sentinels promote the replica, then count in
+ * Redis again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisSentinelTest {
@@ -129,17 +130,6 @@ class RedisSentinelTest {
 			statuses.add(get(i % 2 == 0 ? a : b, "/cl/exact/" + i, ip));
 		}
 		return statuses;
-	}
-
-	private static boolean countsInRedis(ConfigurableApplicationContext gateway) {
-		RateLimiter limiter = gateway.getBean(RateLimiter.class);
-		return limiter.usesRedis() && !limiter.isDegraded();
-	}
-
-	private static double fallbacks(ConfigurableApplicationContext gateway) {
-		return gateway.getBean(MeterRegistry.class).find("tollgate.ratelimit.fallbacks").counters().stream()
-			.mapToDouble((counter) -> counter.count())
-			.sum();
 	}
 
 	private static ConfigurableApplicationContext gateway() {

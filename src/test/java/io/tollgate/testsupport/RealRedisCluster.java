@@ -212,11 +212,11 @@ public final class RealRedisCluster implements AutoCloseable {
 		}
 	}
 
-	private static void waitFor(java.util.function.BooleanSupplier condition, String what) {
+	static void waitFor(java.util.function.BooleanSupplier condition, String what) {
 		long deadline = System.nanoTime() + 30_000_000_000L;
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("Redis Cluster: timed out waiting for " + what);
+				throw new IllegalStateException("Redis: timed out waiting for " + what);
 			}
 			try {
 				Thread.sleep(50);

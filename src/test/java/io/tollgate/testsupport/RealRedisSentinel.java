@@ -61,11 +61,11 @@ public final class RealRedisSentinel implements AutoCloseable {
 				set.sentinels.add(sentinel);
 			}
 			RealRedisSentinel started = set;
-			waitFor(() -> RealRedisCluster.command(started.replicaPort, "INFO", "replication")
+			RealRedisCluster.waitFor(() -> RealRedisCluster.command(started.replicaPort, "INFO", "replication")
 				.contains("master_link_status:up"), "the replica to sync");
 			for (int port : started.sentinelPorts) {
 				// Each sentinel knows the replica and the two other sentinels: a failover can reach its quorum.
-				waitFor(() -> RealRedisCluster.command(port, "SENTINEL", "REPLICAS", MASTER_NAME).equals("1")
+				RealRedisCluster.waitFor(() -> RealRedisCluster.command(port, "SENTINEL", "REPLICAS", MASTER_NAME).equals("1")
 						&& RealRedisCluster.command(port, "SENTINEL", "SENTINELS", MASTER_NAME).equals("2"),
 						"sentinel " + port + " to see the replica and the other sentinels");
 			}
@@ -140,22 +140,6 @@ public final class RealRedisSentinel implements AutoCloseable {
 			builder.setting("replicaof 127.0.0.1 " + masterPort);
 		}
 		return builder.build();
-	}
-
-	private static void waitFor(java.util.function.BooleanSupplier condition, String what) {
-		long deadline = System.nanoTime() + 30_000_000_000L;
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("Redis Sentinel: timed out waiting for " + what);
-			}
-			try {
-				Thread.sleep(50);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
-		}
 	}
 
 	private static int freePort() throws IOException {
