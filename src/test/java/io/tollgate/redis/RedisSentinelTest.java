@@ -20,6 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -39,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisSentinelTest {
 
 	private static final RecordingUpstream upstream = RecordingUpstream.shared();
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -104,12 +107,14 @@ class RedisSentinelTest {
 		}
 		assertThat(oneClient).containsExactly(200, 200, 200, 429);
 		List<Integer> during = new ArrayList<>();
+		List<String> health = new ArrayList<>();
 		long deadline = killed + Duration.ofSeconds(40).toNanos();
 		int key = 0;
 		// Until both gateways count in Redis again: each request from a client of its own, so that a 429 could only
 		// come from a limit that was lifted or shared wrongly, and every answer must be 200.
 		while (System.nanoTime() < deadline && !(sentinel.replicaPromoted() && countsInRedis(a) && countsInRedis(b))) {
 			during.add(get(key % 2 == 0 ? a : b, "/cl/exact/" + key, "10.9." + (key / 250) + "." + (key % 250)));
+			health.add(rateLimiterHealth(a));
 			key++;
 			Thread.sleep(50);
 		}
@@ -117,6 +122,9 @@ class RedisSentinelTest {
 		assertThat(sentinel.replicaPromoted()).as("the sentinels promoted the replica").isTrue();
 		assertThat(countsInRedis(a) && countsInRedis(b)).as("both gateways count in Redis again").isTrue();
 		assertThat(during).as("answers while the master was down").isNotEmpty().allMatch((status) -> status == 200);
+		// What operators see: /actuator/health's rateLimiter component, DEGRADED during the failover, UP after it.
+		assertThat(health).as(health.toString()).contains("DEGRADED");
+		RedisClusterTest.eventually(() -> rateLimiterHealth(a).equals("UP"));
 
 		// Shared again, through the new master.
 		assertThat(sixAlternating("203.0.113.2")).containsExactly(200, 200, 200, 429, 429, 429);
@@ -161,6 +169,16 @@ class RedisSentinelTest {
 			.timeout(Duration.ofSeconds(5))
 			.build();
 		return http.send(request, HttpResponse.BodyHandlers.discarding());
+	}
+
+	/** The status of {@code /actuator/health}'s rateLimiter component (components are shown to anyone). */
+	private static String rateLimiterHealth(ConfigurableApplicationContext gateway) throws Exception {
+		int management = gateway.getEnvironment().getProperty("local.management.port", Integer.class);
+		String body = http
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/actuator/health")).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		return JSON.readTree(body).at("/components/rateLimiter/status").asString("");
 	}
 
 	private static int admin(ConfigurableApplicationContext gateway, String path, String form) throws Exception {
