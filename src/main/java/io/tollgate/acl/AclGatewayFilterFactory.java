@@ -1,12 +1,15 @@
 package io.tollgate.acl;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -33,8 +36,11 @@ import org.springframework.web.server.ServerWebExchange;
 @Component
 public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGatewayFilterFactory.Config> {
 
-	public AclGatewayFilterFactory() {
+	private final MeterRegistry meters;
+
+	public AclGatewayFilterFactory(MeterRegistry meters) {
 		super(Config.class);
+		this.meters = meters;
 	}
 
 	@Override
@@ -47,11 +53,17 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 		config.validate();
 		Set<String> allow = Set.copyOf(config.allow);
 		Set<String> deny = Set.copyOf(config.deny);
+		boolean shadow = config.mode == Shadow.Mode.SHADOW;
+		MeterRegistry meters = this.meters;
 		return new OrderedGatewayFilter(new GatewayFilter() {
 			@Override
 			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 				Identity identity = Identity.of(exchange);
 				if (identity == null) {
+					if (shadow) {
+						Shadow.letThrough(exchange, meters, "acl", 401);
+						return chain.filter(exchange);
+					}
 					exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Key");
 					return ProblemWriter.write(exchange, HttpStatus.UNAUTHORIZED, "Unauthorized");
 				}
@@ -59,6 +71,10 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 				boolean denied = groups.stream().anyMatch(deny::contains);
 				boolean allowed = allow.isEmpty() || groups.stream().anyMatch(allow::contains);
 				if (denied || !allowed) {
+					if (shadow) {
+						Shadow.letThrough(exchange, meters, "acl", 403);
+						return chain.filter(exchange);
+					}
 					return ProblemWriter.write(exchange, HttpStatus.FORBIDDEN, "You cannot consume this service");
 				}
 				return chain.filter(exchange);
@@ -66,7 +82,7 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 
 			@Override
 			public String toString() {
-				return "Acl[allow=" + allow + ", deny=" + deny + "]";
+				return "Acl[allow=" + allow + ", deny=" + deny + (shadow ? ", mode=shadow" : "") + "]";
 			}
 		}, PolicyOrder.ACL);
 	}
@@ -79,6 +95,18 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 
 		/** Groups refused, even if also allowed. */
 		private List<String> deny = List.of();
+
+		/** {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through. */
+		private Shadow.Mode mode = Shadow.Mode.ENFORCE;
+
+		public String getMode() {
+			return this.mode.name().toLowerCase(Locale.ROOT);
+		}
+
+		public Config setMode(String mode) {
+			this.mode = Shadow.Mode.parse(mode);
+			return this;
+		}
 
 		void validate() {
 			if (this.allow.isEmpty() && this.deny.isEmpty()) {

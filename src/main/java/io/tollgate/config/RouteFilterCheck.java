@@ -92,6 +92,13 @@ public class RouteFilterCheck implements SmartInitializingSingleton {
 					"route '" + routeId + "', " + definition.getName() + ": " + ex.reason());
 		}
 		catch (RuntimeException ex) {
+			// A setter that refused its value (RateLimit's mode, say) is wrapped by the binder: name its property.
+			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+				if (cause instanceof InvalidConfigurationException invalid) {
+					throw new InvalidConfigurationException(at + ".args." + invalid.property(),
+							"route '" + routeId + "', " + definition.getName() + ": " + invalid.reason());
+				}
+			}
 			throw new InvalidConfigurationException(at, "route '" + routeId + "', " + definition.getName()
 					+ " cannot be configured: " + ((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
 		}

@@ -4,12 +4,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -31,9 +34,12 @@ public class IpRestrictionGatewayFilterFactory
 
 	private final ClientIp clientIp;
 
-	public IpRestrictionGatewayFilterFactory(ClientIp clientIp) {
+	private final MeterRegistry meters;
+
+	public IpRestrictionGatewayFilterFactory(ClientIp clientIp, MeterRegistry meters) {
 		super(Config.class);
 		this.clientIp = clientIp;
+		this.meters = meters;
 	}
 
 	/**
@@ -53,6 +59,7 @@ public class IpRestrictionGatewayFilterFactory
 		if (allow.isEmpty() && deny.isEmpty()) {
 			throw new InvalidConfigurationException("allow", "IpRestriction needs allow or deny CIDRs");
 		}
+		boolean shadow = config.mode == Shadow.Mode.SHADOW;
 		return new OrderedGatewayFilter(new GatewayFilter() {
 			@Override
 			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -61,6 +68,10 @@ public class IpRestrictionGatewayFilterFactory
 				boolean denied = client == null || deny.stream().anyMatch((rule) -> rule.matches(client));
 				boolean allowed = allow.isEmpty() || (client != null && allow.stream().anyMatch((rule) -> rule.matches(client)));
 				if (denied || !allowed) {
+					if (shadow) {
+						Shadow.letThrough(exchange, IpRestrictionGatewayFilterFactory.this.meters, "ip-restriction", 403);
+						return chain.filter(exchange);
+					}
 					return ProblemWriter.write(exchange, HttpStatus.FORBIDDEN, "Your IP address is not allowed");
 				}
 				return chain.filter(exchange);
@@ -68,7 +79,8 @@ public class IpRestrictionGatewayFilterFactory
 
 			@Override
 			public String toString() {
-				return "IpRestriction[allow=" + config.allow + ", deny=" + config.deny + "]";
+				return "IpRestriction[allow=" + config.allow + ", deny=" + config.deny + (shadow ? ", mode=shadow" : "")
+						+ "]";
 			}
 		}, PolicyOrder.IP_RESTRICTION);
 	}
@@ -89,6 +101,18 @@ public class IpRestrictionGatewayFilterFactory
 
 		/** Client CIDRs refused. */
 		private List<String> deny = List.of();
+
+		/** {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through. */
+		private Shadow.Mode mode = Shadow.Mode.ENFORCE;
+
+		public String getMode() {
+			return this.mode.name().toLowerCase(Locale.ROOT);
+		}
+
+		public Config setMode(String mode) {
+			this.mode = Shadow.Mode.parse(mode);
+			return this;
+		}
 
 		public List<String> getAllow() {
 			return this.allow;

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tollgate.consumer.Identity;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.pipeline.Shadow;
 import io.tollgate.ratelimit.RateLimitOutcome;
 import io.tollgate.reload.ConfigVersion;
 import io.tollgate.responsecache.CacheStatus;
@@ -180,6 +181,7 @@ public class AccessLogFilter implements WebFilter, Ordered {
 			RateLimitOutcome rateLimit = RateLimitOutcome.of(exchange);
 			json.writeStringProperty("rate_limit", (rateLimit != null) ? rateLimit.decision() : null);
 			json.writeStringProperty("rate_limit_store", (rateLimit != null) ? rateLimit.store() : null);
+			json.writeStringProperty("shadow", Shadow.of(exchange));
 			json.writeStringProperty("config_version", this.configVersion.current());
 			json.writeEndObject();
 		}

@@ -16,6 +16,7 @@ import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.pipeline.EventLoops;
 import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -193,7 +194,9 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 				.flatMap((outcome) -> {
 					Decision decision = outcome.decision();
 					RateLimitOutcome.store(exchange, decision, outcome.source());
-					if (!this.config.hideClientHeaders) {
+					boolean shadow = this.config.mode == Shadow.Mode.SHADOW;
+					// In shadow mode the client sees nothing of a limit on trial: no headers, no 429.
+					if (!this.config.hideClientHeaders && !shadow) {
 						writeHeaders(exchange.getResponse().getHeaders(), decision);
 					}
 					if (decision.allowed()) {
@@ -201,6 +204,10 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 						return chain.filter(exchange);
 					}
 					this.rejected.get(outcome.source()).increment();
+					if (shadow) {
+						Shadow.letThrough(exchange, RateLimitGatewayFilterFactory.this.meters, "rate-limit", 429);
+						return chain.filter(exchange);
+					}
 					long retryAfter = Math.max(1, (decision.retryAfterMs() + 999) / 1000);
 					exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
 					return ProblemWriter.write(exchange, HttpStatus.TOO_MANY_REQUESTS, EXCEEDED);
@@ -266,6 +273,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		/** Do not send the RateLimit-* and X-RateLimit-* headers. */
 		private boolean hideClientHeaders = false;
+
+		private Shadow.Mode mode = Shadow.Mode.ENFORCE;
 
 		/** {@code exact} or {@code batched}: overrides {@code tollgate.rate-limiting.sync} for this route. */
 		private String sync;
@@ -400,6 +409,16 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return this;
 		}
 
+		public String getMode() {
+			return this.mode.name().toLowerCase(Locale.ROOT);
+		}
+
+		/** {@code enforce}, or {@code shadow}: over-limit requests are counted and logged, and go through. */
+		public Config setMode(String mode) {
+			this.mode = Shadow.Mode.parse(mode);
+			return this;
+		}
+
 		public String getSync() {
 			return this.sync;
 		}
@@ -424,7 +443,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return "[limits=" + this.limits + ", limitBy=" + this.limitBy
 					+ ((this.headerName != null) ? ", headerName=" + this.headerName : "") + ", scope=" + this.scope
 					+ ", hideClientHeaders=" + this.hideClientHeaders
-					+ ((this.syncMode != null) ? ", sync=" + this.syncMode.name().toLowerCase(Locale.ROOT) : "") + "]";
+					+ ((this.syncMode != null) ? ", sync=" + this.syncMode.name().toLowerCase(Locale.ROOT) : "")
+					+ ((this.mode == Shadow.Mode.SHADOW) ? ", mode=shadow" : "") + "]";
 		}
 
 	}
