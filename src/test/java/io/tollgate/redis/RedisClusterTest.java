@@ -164,7 +164,8 @@ class RedisClusterTest {
 		return http.send(request, HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Cache-Status").orElse("");
 	}
 
-	private static int admin(ConfigurableApplicationContext gateway, String path, String form) throws Exception {
+	/** An Admin API POST (form) as the {@code ops} admin of application-cluster.yml; the status. */
+	static int admin(ConfigurableApplicationContext gateway, String path, String form) throws Exception {
 		int management = gateway.getEnvironment().getProperty("local.management.port", Integer.class);
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + path))
 			.header("Authorization",

@@ -4,10 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -88,8 +86,8 @@ class RedisSentinelTest {
 		RedisClusterTest.eventually(() -> header(b, path, "X-Cache-Status").equals("Hit"));
 		String user = "sentinel-" + UUID.randomUUID().toString().substring(0, 8);
 		String key = "sentinel-key-" + UUID.randomUUID();
-		assertThat(admin(a, "/consumers", "username=" + user)).isEqualTo(201);
-		assertThat(admin(a, "/consumers/" + user + "/key-auth", "key=" + key)).isEqualTo(201);
+		assertThat(RedisClusterTest.admin(a, "/consumers", "username=" + user)).isEqualTo(201);
+		assertThat(RedisClusterTest.admin(a, "/consumers/" + user + "/key-auth", "key=" + key)).isEqualTo(201);
 		RedisClusterTest.eventually(() -> getWith(b, "/cl/key/x", "apikey", key) == 200);
 	}
 
@@ -179,18 +177,6 @@ class RedisSentinelTest {
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 		return JSON.readTree(body).at("/components/rateLimiter/status").asString("");
-	}
-
-	private static int admin(ConfigurableApplicationContext gateway, String path, String form) throws Exception {
-		int management = gateway.getEnvironment().getProperty("local.management.port", Integer.class);
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + path))
-			.header("Authorization",
-					"Basic " + Base64.getEncoder().encodeToString("ops:ops-password".getBytes(StandardCharsets.UTF_8)))
-			.header("Content-Type", "application/x-www-form-urlencoded")
-			.POST(HttpRequest.BodyPublishers.ofString(form))
-			.timeout(Duration.ofSeconds(5))
-			.build();
-		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
 	}
 
 }
