@@ -1,13 +1,13 @@
 package io.tollgate.acl;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Mono;
@@ -38,9 +38,12 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 
 	private final MeterRegistry meters;
 
-	public AclGatewayFilterFactory(MeterRegistry meters) {
+	private final PolicyModes policies;
+
+	public AclGatewayFilterFactory(MeterRegistry meters, PolicyModes policies) {
 		super(Config.class);
 		this.meters = meters;
+		this.policies = policies;
 	}
 
 	@Override
@@ -53,7 +56,7 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 		config.validate();
 		Set<String> allow = Set.copyOf(config.allow);
 		Set<String> deny = Set.copyOf(config.deny);
-		boolean shadow = config.mode == Shadow.Mode.SHADOW;
+		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
 		MeterRegistry meters = this.meters;
 		return new OrderedGatewayFilter(new GatewayFilter() {
 			@Override
@@ -96,11 +99,14 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 		/** Groups refused, even if also allowed. */
 		private List<String> deny = List.of();
 
-		/** {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through. */
-		private Shadow.Mode mode = Shadow.Mode.ENFORCE;
+		/**
+		 * {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through (default:
+		 * {@code tollgate.policies.mode}).
+		 */
+		private Shadow.Mode mode;
 
 		public String getMode() {
-			return this.mode.name().toLowerCase(Locale.ROOT);
+			return Shadow.Mode.name(this.mode);
 		}
 
 		public Config setMode(String mode) {

@@ -4,13 +4,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Mono;
@@ -36,10 +36,13 @@ public class IpRestrictionGatewayFilterFactory
 
 	private final MeterRegistry meters;
 
-	public IpRestrictionGatewayFilterFactory(ClientIp clientIp, MeterRegistry meters) {
+	private final PolicyModes policies;
+
+	public IpRestrictionGatewayFilterFactory(ClientIp clientIp, MeterRegistry meters, PolicyModes policies) {
 		super(Config.class);
 		this.clientIp = clientIp;
 		this.meters = meters;
+		this.policies = policies;
 	}
 
 	/**
@@ -59,7 +62,7 @@ public class IpRestrictionGatewayFilterFactory
 		if (allow.isEmpty() && deny.isEmpty()) {
 			throw new InvalidConfigurationException("allow", "IpRestriction needs allow or deny CIDRs");
 		}
-		boolean shadow = config.mode == Shadow.Mode.SHADOW;
+		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
 		return new OrderedGatewayFilter(new GatewayFilter() {
 			@Override
 			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -102,11 +105,14 @@ public class IpRestrictionGatewayFilterFactory
 		/** Client CIDRs refused. */
 		private List<String> deny = List.of();
 
-		/** {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through. */
-		private Shadow.Mode mode = Shadow.Mode.ENFORCE;
+		/**
+		 * {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through (default:
+		 * {@code tollgate.policies.mode}).
+		 */
+		private Shadow.Mode mode;
 
 		public String getMode() {
-			return this.mode.name().toLowerCase(Locale.ROOT);
+			return Shadow.Mode.name(this.mode);
 		}
 
 		public Config setMode(String mode) {

@@ -13,8 +13,9 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Shadow mode ({@code mode: shadow} on RateLimit, Acl and IpRestriction): the policy decides as usual, but a request
- * it would reject goes through, without the rejection's headers, and is counted
+ * Shadow mode ({@code mode: shadow} on RateLimit, Acl, IpRestriction and ValidateRequest, or
+ * {@code tollgate.policies.mode: shadow} for every route that does not say): the policy decides as usual, but a
+ * request it would reject goes through, without the rejection's headers, and is counted
  * ({@code tollgate.policy.shadow.rejections{policy, route}}), named in the access log ({@code shadow}) and logged at
  * DEBUG. For rolling out a new limit or rule: watch what it would do, then enforce it.
  */
@@ -38,12 +39,27 @@ public final class Shadow {
 
 		/** @throws InvalidConfigurationException naming {@code mode} for anything but enforce and shadow */
 		public static Mode parse(String value) {
+			return parse("mode", value);
+		}
+
+		/** @throws InvalidConfigurationException naming {@code property} for anything but enforce and shadow */
+		public static Mode parse(String property, String value) {
 			try {
 				return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
 			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationException("mode", "must be enforce or shadow");
+			catch (IllegalArgumentException | NullPointerException ex) {
+				throw new InvalidConfigurationException(property, "must be enforce or shadow");
 			}
+		}
+
+		/** A route's own mode when it sets one ({@code null} when not), else the gateway-wide one. */
+		public static boolean shadow(Mode route, PolicyModes policies) {
+			return ((route != null) ? route : policies.mode()) == SHADOW;
+		}
+
+		/** The argument's value as written back: {@code enforce}, {@code shadow}, or null when not set. */
+		public static String name(Mode mode) {
+			return (mode != null) ? mode.name().toLowerCase(Locale.ROOT) : null;
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import io.tollgate.consumer.Sha256;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.pipeline.EventLoops;
+import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Mono;
@@ -60,11 +62,15 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	/** Window limits per plan, by the plan's limits (a reload that changes a plan's limits gets a new entry). */
 	private final Map<Limits, List<WindowLimit>> planLimits = new java.util.concurrent.ConcurrentHashMap<>();
 
-	public RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIp clientIp, MeterRegistry meters) {
+	private final PolicyModes policies;
+
+	public RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIp clientIp, MeterRegistry meters,
+			PolicyModes policies) {
 		super(Config.class);
 		this.limiter = limiter;
 		this.clientIp = clientIp;
 		this.meters = meters;
+		this.policies = policies;
 	}
 
 	@Override
@@ -76,7 +82,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	public GatewayFilter apply(Config config) {
 		config.validate();
 		String routeId = (config.routeId != null) ? config.routeId : "unknown";
-		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId), PolicyOrder.RATE_LIMIT);
+		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
+		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId, shadow), PolicyOrder.RATE_LIMIT);
 	}
 
 	/**
@@ -154,13 +161,17 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		private final String routeId;
 
+		/** In shadow mode the client sees nothing of a limit on trial: no headers, no 429. */
+		private final boolean shadow;
+
 		private final Map<RateLimiter.Source, Counter> allowed = new EnumMap<>(RateLimiter.Source.class);
 
 		private final Map<RateLimiter.Source, Counter> rejected = new EnumMap<>(RateLimiter.Source.class);
 
-		RateLimitFilter(Config config, String routeId) {
+		RateLimitFilter(Config config, String routeId, boolean shadow) {
 			this.config = config;
 			this.routeId = routeId;
+			this.shadow = shadow;
 			for (RateLimiter.Source source : RateLimiter.Source.values()) {
 				this.allowed.put(source, counter("allowed", source));
 				this.rejected.put(source, counter("rejected", source));
@@ -194,8 +205,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 				.flatMap((outcome) -> {
 					Decision decision = outcome.decision();
 					RateLimitOutcome.store(exchange, decision, outcome.source());
-					boolean shadow = this.config.mode == Shadow.Mode.SHADOW;
-					// In shadow mode the client sees nothing of a limit on trial: no headers, no 429.
+					boolean shadow = this.shadow;
 					if (!this.config.hideClientHeaders && !shadow) {
 						writeHeaders(exchange.getResponse().getHeaders(), decision);
 					}
@@ -271,10 +281,16 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		/** Counters per route, or shared by every route with scope global. */
 		private Scope scope = Scope.ROUTE;
 
+		/**
+		 * Counters shared by the routes that name the same group (Kong's rate limit on a service, shared by the
+		 * service's routes); instead of the route's own.
+		 */
+		private String group;
+
 		/** Do not send the RateLimit-* and X-RateLimit-* headers. */
 		private boolean hideClientHeaders = false;
 
-		private Shadow.Mode mode = Shadow.Mode.ENFORCE;
+		private Shadow.Mode mode;
 
 		/** {@code exact} or {@code batched}: overrides {@code tollgate.rate-limiting.sync} for this route. */
 		private String sync;
@@ -286,6 +302,9 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		private List<WindowLimit> limits = List.of();
 
 		private String scopePrefix;
+
+		/** Part of Redis key names: no braces (the hash tag), no separators. */
+		private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
 		void validate() {
 			Long[] values = { this.second, this.minute, this.hour, this.day, this.month };
@@ -304,17 +323,27 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 				throw new InvalidConfigurationException("header-name", "is required with limit-by: header");
 			}
 			this.syncMode = (this.sync != null) ? SyncMode.parse("sync", this.sync) : null;
+			if (this.group != null) {
+				if (!GROUP_NAME.matcher(this.group).matches()) {
+					throw new InvalidConfigurationException("group",
+							"must be 1 to 64 letters, digits, '.', '_' or '-'");
+				}
+				if (this.scope == Scope.GLOBAL) {
+					throw new InvalidConfigurationException("group", "cannot be combined with scope: global");
+				}
+			}
 		}
 
 		List<WindowLimit> limits() {
 			return this.limits;
 		}
 
-		/** {@code global|} or {@code route:<id>|}, built once. */
+		/** {@code global|}, {@code group:<name>|} or {@code route:<id>|}, built once. */
 		String scopePrefix(String routeId) {
 			String prefix = this.scopePrefix;
 			if (prefix == null) {
-				prefix = (this.scope == Scope.GLOBAL) ? "global|" : "route:" + routeId + "|";
+				prefix = (this.scope == Scope.GLOBAL) ? "global|"
+						: (this.group != null) ? "group:" + this.group + "|" : "route:" + routeId + "|";
 				this.scopePrefix = prefix;
 			}
 			return prefix;
@@ -400,6 +429,15 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return this;
 		}
 
+		public String getGroup() {
+			return this.group;
+		}
+
+		public Config setGroup(String group) {
+			this.group = group;
+			return this;
+		}
+
 		public boolean isHideClientHeaders() {
 			return this.hideClientHeaders;
 		}
@@ -410,10 +448,13 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		}
 
 		public String getMode() {
-			return this.mode.name().toLowerCase(Locale.ROOT);
+			return Shadow.Mode.name(this.mode);
 		}
 
-		/** {@code enforce}, or {@code shadow}: over-limit requests are counted and logged, and go through. */
+		/**
+		 * {@code enforce}, or {@code shadow}: over-limit requests are counted and logged, and go through (default:
+		 * {@code tollgate.policies.mode}).
+		 */
 		public Config setMode(String mode) {
 			this.mode = Shadow.Mode.parse(mode);
 			return this;
@@ -442,9 +483,10 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		public String toString() {
 			return "[limits=" + this.limits + ", limitBy=" + this.limitBy
 					+ ((this.headerName != null) ? ", headerName=" + this.headerName : "") + ", scope=" + this.scope
+					+ ((this.group != null) ? ", group=" + this.group : "")
 					+ ", hideClientHeaders=" + this.hideClientHeaders
 					+ ((this.syncMode != null) ? ", sync=" + this.syncMode.name().toLowerCase(Locale.ROOT) : "")
-					+ ((this.mode == Shadow.Mode.SHADOW) ? ", mode=shadow" : "") + "]";
+					+ ((this.mode != null) ? ", mode=" + Shadow.Mode.name(this.mode) : "") + "]";
 		}
 
 	}

@@ -46,7 +46,7 @@ public class ConfigReloader extends ConfigDataContextRefresher {
 	private static final List<ConfigurationPropertyName> RELOADABLE = Stream
 		.of(GatewayProperties.PREFIX + ".routes", GatewayProperties.PREFIX + ".default-filters",
 				GatewayProperties.PREFIX + ".globalcors.cors-configurations", "tollgate.consumers",
-				"tollgate.consumers-file", "tollgate.plans", "tollgate.client-ip", "tollgate.admin.users",
+				"tollgate.consumers-file", "tollgate.plans", "tollgate.policies", "tollgate.client-ip", "tollgate.admin.users",
 				"tollgate.rate-limiting.fault-tolerant", "tollgate.rate-limiting.redis-timeout",
 				"tollgate.response-cache.redis-timeout", "tollgate.response-cache.lock-timeout", "logging.level",
 				"config.client")

@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
+import io.tollgate.pipeline.Shadow;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -71,9 +73,12 @@ public class ValidateRequestGatewayFilterFactory
 
 	private final MeterRegistry meters;
 
+	private final PolicyModes policies;
+
 	ValidateRequestGatewayFilterFactory(JsonSchemas schemas, OpenApiDocuments documents, BodySizeLimits limits,
-			BufferedBodies buffered, ValidationProperties properties, MeterRegistry meters) {
+			BufferedBodies buffered, ValidationProperties properties, MeterRegistry meters, PolicyModes policies) {
 		super(Config.class);
+		this.policies = policies;
 		this.meters = meters;
 		this.schemas = schemas;
 		this.documents = documents;
@@ -94,7 +99,9 @@ public class ValidateRequestGatewayFilterFactory
 		Schema schema = (config.bodySchema != null) ? this.schemas.get(config.bodySchema) : null;
 		OpenApiInteractionValidator openapi = (config.openapi != null) ? this.documents.get(config.openapi) : null;
 		int maxErrors = (config.maxErrors != null) ? config.maxErrors : this.properties.maxErrors();
-		return new OrderedGatewayFilter(new ValidateRequestFilter(config, schema, openapi, maxErrors), PolicyOrder.VALIDATE_REQUEST);
+		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
+		return new OrderedGatewayFilter(new ValidateRequestFilter(config, schema, openapi, maxErrors, shadow),
+				PolicyOrder.VALIDATE_REQUEST);
 	}
 
 	/** A route's ValidateRequest; {@link BodySizeLimits} reads the route's body limit from it. */
@@ -108,11 +115,19 @@ public class ValidateRequestGatewayFilterFactory
 
 		private final int maxErrors;
 
-		ValidateRequestFilter(Config config, Schema schema, OpenApiInteractionValidator openapi, int maxErrors) {
+		/**
+		 * Content type, schema and OpenAPI violations go through, counted. Not the body size: the limit bounds the
+		 * memory a request may hold, trial or not.
+		 */
+		private final boolean shadow;
+
+		ValidateRequestFilter(Config config, Schema schema, OpenApiInteractionValidator openapi, int maxErrors,
+				boolean shadow) {
 			this.config = config;
 			this.schema = schema;
 			this.openapi = openapi;
 			this.maxErrors = maxErrors;
+			this.shadow = shadow;
 		}
 
 		/** The route's own body limit; null when it uses the global one. */
@@ -127,7 +142,13 @@ public class ValidateRequestGatewayFilterFactory
 			if (hasBody && !this.config.contentTypes.isEmpty()) {
 				Rejection rejection = checkContentType(request.getHeaders());
 				if (rejection != null) {
-					return reject(exchange, rejection);
+					if (!this.shadow) {
+						return reject(exchange, rejection);
+					}
+					// Counted once, for the first thing it would refuse; the body is not read.
+					Shadow.letThrough(exchange, ValidateRequestGatewayFilterFactory.this.meters, "validate-request",
+							rejection.status().value());
+					return chain.filter(exchange);
 				}
 			}
 			if (this.schema == null && this.openapi == null) {
@@ -144,9 +165,15 @@ public class ValidateRequestGatewayFilterFactory
 				if (bytes.length >= LARGE_BODY) {
 					verdict = verdict.subscribeOn(Schedulers.parallel());
 				}
-				return verdict.map((rejection) -> reject(exchange, rejection))
-					.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange.mutate().request(replay(request, bytes)).build())))
-					.flatMap((next) -> next);
+				Mono<Void> pass = Mono.defer(() -> chain.filter(exchange.mutate().request(replay(request, bytes)).build()));
+				return verdict.map((rejection) -> {
+					if (!this.shadow) {
+						return reject(exchange, rejection);
+					}
+					Shadow.letThrough(exchange, ValidateRequestGatewayFilterFactory.this.meters, "validate-request",
+							rejection.status().value());
+					return pass;
+				}).defaultIfEmpty(pass).flatMap((next) -> next);
 			})
 				.onErrorResume(DataBufferLimitException.class, (ex) -> reject(exchange,
 						Rejection.of(HttpStatus.PAYLOAD_TOO_LARGE, PayloadTooLargeException.REASON)))
@@ -272,6 +299,12 @@ public class ValidateRequestGatewayFilterFactory
 		/** The most errors listed in a 400 (default: {@code tollgate.validation.max-errors}). */
 		private Integer maxErrors;
 
+		/**
+		 * {@code enforce}, or {@code shadow}: requests that do not conform are counted and logged, and go through
+		 * (default: {@code tollgate.policies.mode}). Bodies over the size limit are refused either way.
+		 */
+		private Shadow.Mode mode;
+
 		private String routeId;
 
 		void validate() {
@@ -340,6 +373,15 @@ public class ValidateRequestGatewayFilterFactory
 			return this;
 		}
 
+		public String getMode() {
+			return Shadow.Mode.name(this.mode);
+		}
+
+		public Config setMode(String mode) {
+			this.mode = Shadow.Mode.parse(mode);
+			return this;
+		}
+
 		@Override
 		public String getRouteId() {
 			return this.routeId;
@@ -354,7 +396,7 @@ public class ValidateRequestGatewayFilterFactory
 		public String toString() {
 			return "[bodySchema=" + this.bodySchema + ", openapi=" + this.openapi + ", openapiStrict="
 					+ this.openapiStrict + ", contentTypes=" + this.contentTypes + ", maxBodySize=" + this.maxBodySize
-					+ "]";
+					+ ((this.mode != null) ? ", mode=" + Shadow.Mode.name(this.mode) : "") + "]";
 		}
 
 	}
