@@ -3,6 +3,7 @@ package io.tollgate;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.tollgate.migrate.Commands;
 import io.tollgate.redis.RedisReadiness;
 
 import org.springframework.boot.SpringApplication;
@@ -54,6 +55,11 @@ public class TollgateApplication {
 	}
 
 	public static void main(String[] args) {
+		// kong import, openapi import: run and exit, no server.
+		Integer exit = Commands.run(args, System.out, System.err);
+		if (exit != null) {
+			System.exit(exit);
+		}
 		SpringApplication.run(TollgateApplication.class, args);
 	}
 

@@ -9,8 +9,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * The instance list of every load-balanced service (one child context per service, so deliberately not a
  * {@code @Configuration} the main context would scan): discovery with last-known fallback, cached
- * ({@code spring.cloud.loadbalancer.cache.ttl}), zone preference ({@code spring.cloud.loadbalancer.zone}) and
- * outlier ejection. The balancer on top is Spring Cloud LoadBalancer's round robin.
+ * ({@code spring.cloud.loadbalancer.cache.ttl}), zone preference ({@code spring.cloud.loadbalancer.zone}), weights
+ * (instance metadata {@code weight}) and outlier ejection. The balancer on top is Spring Cloud LoadBalancer's round robin.
  */
 class UpstreamLoadBalancerConfiguration {
 
@@ -22,6 +22,9 @@ class UpstreamLoadBalancerConfiguration {
 			.withBase(new LastKnownInstancesSupplier(serviceId, discovery, snapshot))
 			.withCaching()
 			.withZonePreference()
+			// Instances with a "weight" metadata value get that share of requests (static instances imported from
+			// Kong upstream targets, Consul services that set it); the others weigh 1.
+			.withWeighted()
 			.with((ctx, delegate) -> new OutlierEjectingSupplier(delegate, detector))
 			.build(context);
 	}

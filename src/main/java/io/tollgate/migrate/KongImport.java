@@ -1,0 +1,1446 @@
+package io.tollgate.migrate;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import io.tollgate.consumer.Sha256;
+
+/**
+ * Reads a Kong declarative configuration ({@code _format_version} 2.1 or 3.0, as decK and
+ * {@code kong config db_export} write it) and builds the Tollgate configuration that does the same: services and
+ * routes become Spring Cloud Gateway routes, upstreams static {@code lb://} instances, consumers and their
+ * credentials {@code tollgate.consumers} (API keys as SHA-256 digests only), plugins Tollgate's filters. What has
+ * no counterpart goes into the report, with the entity, its line and why.
+ */
+final class KongImport {
+
+	private static final Set<String> FORMATS = Set.of("2.1", "3.0");
+
+	/** Top-level sections read below; any other is reported. */
+	private static final Set<String> SECTIONS = Set.of("_format_version", "_transform", "_workspace", "_info",
+			"_comment", "services", "routes", "consumers", "plugins", "upstreams", "targets", "keyauth_credentials",
+			"jwt_secrets", "acls");
+
+	/** Fields of any entity that carry no behaviour. */
+	private static final String[] BOOKKEEPING = { "id", "created_at", "updated_at", "tags", "ws_id" };
+
+	/** A 2.x path is a regex when it holds anything but these (Kong 2's own rule). */
+	private static final Pattern PLAIN_PATH = Pattern.compile("[A-Za-z0-9._~/%-]*");
+
+	private static final Pattern SAFE_ID = Pattern.compile("[^A-Za-z0-9_-]+");
+
+	private final String file;
+
+	private final ImportReport report = new ImportReport("Kong import report");
+
+	private final ConfigOutput output = new ConfigOutput();
+
+	private String format;
+
+	private final Map<String, YamlNode> services = new LinkedHashMap<>();
+
+	private final Map<String, String> serviceNames = new HashMap<>();
+
+	private final List<RouteEntry> routes = new ArrayList<>();
+
+	private final Map<String, ConsumerEntry> consumers = new LinkedHashMap<>();
+
+	private final List<PluginEntry> plugins = new ArrayList<>();
+
+	private final Map<String, UpstreamEntry> upstreams = new LinkedHashMap<>();
+
+	private final Set<String> routeIds = new HashSet<>();
+
+	/** Settings gateway-wide in Tollgate but per plugin in Kong: the first value wins, others are reported. */
+	private final Map<String, Object> firstSetting = new HashMap<>();
+
+	private int schemaCount;
+
+	private KongImport(String file) {
+		this.file = file;
+	}
+
+	record Result(ConfigOutput output, ImportReport report) {
+	}
+
+	/** @throws ImportException for input that is not a Kong declarative configuration, naming the line */
+	static Result read(String text, String file) {
+		KongImport kong = new KongImport(file);
+		kong.run(YamlNode.parse(text, file));
+		return new Result(kong.output, kong.report);
+	}
+
+	// ---------------------------------------------------------------------------------------------------- input
+
+	private record RouteEntry(YamlNode node, String service, int index) {
+	}
+
+	private record PluginEntry(YamlNode node, String name, String service, String route, String consumer) {
+	}
+
+	private static final class ConsumerEntry {
+
+		final YamlNode node;
+
+		final String username;
+
+		final Map<String, Object> out = new LinkedHashMap<>();
+
+		final List<Object> keys = new ArrayList<>();
+
+		final List<Object> jwts = new ArrayList<>();
+
+		final Set<String> groups = new LinkedHashSet<>();
+
+		ConsumerEntry(YamlNode node, String username) {
+			this.node = node;
+			this.username = username;
+		}
+
+	}
+
+	private static final class UpstreamEntry {
+
+		final YamlNode node;
+
+		final String serviceId;
+
+		final List<Map<String, Object>> instances = new ArrayList<>();
+
+		UpstreamEntry(YamlNode node, String serviceId) {
+			this.node = node;
+			this.serviceId = serviceId;
+		}
+
+	}
+
+	private void run(YamlNode root) {
+		YamlNode version = root.get("_format_version");
+		if (version == null) {
+			throw error(root, "_format_version is missing; this reads Kong declarative files of format 2.1 or 3.0");
+		}
+		this.format = version.scalar();
+		if (!FORMATS.contains(this.format)) {
+			throw error(version, "unknown _format_version '" + this.format + "'; supported: 2.1, 3.0");
+		}
+		root.ignore("_transform", "_workspace", "_info", "_comment");
+		for (String key : root.keys()) {
+			if (!SECTIONS.contains(key)) {
+				YamlNode section = root.get(key);
+				if (section != null) {
+					this.report.leftOut(key + " (line " + section.line() + ")", "the whole section",
+							why(key));
+				}
+			}
+		}
+		readUpstreams(root);
+		readServices(root);
+		readConsumers(root);
+		for (YamlNode route : root.list("routes")) {
+			String service = ref(route, "service", this.serviceNames, "service");
+			this.routes.add(new RouteEntry(route, service, this.routes.size()));
+		}
+		for (YamlNode plugin : root.list("plugins")) {
+			String service = ref(plugin, "service", this.serviceNames, "service");
+			String route = routeRef(plugin);
+			String consumer = consumerRef(plugin, "consumer");
+			addPlugin(plugin, service, route, consumer);
+		}
+		readNestedPlugins();
+		readTopLevelCredentials(root);
+		emitConsumers();
+		emitRoutes();
+		this.report.summary("Source: " + this.file + " (_format_version " + this.format + ")");
+		this.report.summary(this.output.routes.size() + " routes (from " + this.routes.size()
+				+ " Kong routes), " + this.output.consumers.size() + " consumers, " + this.output.plans.size()
+				+ " plans, " + this.upstreams.size() + " upstreams");
+		this.report.summary("API keys are written as SHA-256 digests (`sha256:`); the keys themselves are not in the "
+				+ "output, and the clients keep using the same keys.");
+	}
+
+	private static String why(String section) {
+		return switch (section) {
+			case "certificates", "snis", "ca_certificates" ->
+				"TLS is configured with Spring Boot SSL bundles (README: TLS and hardening)";
+			case "basicauth_credentials", "hmacauth_credentials", "oauth2_credentials", "mtls_auth_credentials" ->
+				"Tollgate authenticates with API keys and JWTs only";
+			case "consumer_groups" -> "Tollgate has consumer groups for Acl (groups) and plans for limits; "
+					+ "give the consumers a plan or groups";
+			case "vaults" -> "use Spring placeholders (${ENV_VAR}) or a secret store for values";
+			default -> "no Tollgate counterpart";
+		};
+	}
+
+	private void readUpstreams(YamlNode root) {
+		for (YamlNode upstream : root.list("upstreams")) {
+			String name = required(upstream, "name");
+			String serviceId = safeId(name);
+			UpstreamEntry entry = new UpstreamEntry(upstream, serviceId);
+			this.upstreams.put(name, entry);
+			upstream.ignore(BOOKKEEPING);
+			upstream.ignore("slots", "hash_fallback", "hash_on_header", "hash_fallback_header", "hash_on_cookie",
+					"hash_on_cookie_path", "hash_on_query_arg", "hash_fallback_query_arg", "hash_on_uri_capture",
+					"hash_fallback_uri_capture", "use_srv_name", "host_header", "client_certificate");
+			String algorithm = upstream.string("algorithm", "round-robin");
+			if (!algorithm.equals("round-robin")) {
+				this.report.difference(entity("upstream", name, upstream), "algorithm: " + algorithm,
+						"Tollgate balances round robin, by weight");
+			}
+			String hashOn = upstream.string("hash_on", "none");
+			if (!hashOn.equals("none")) {
+				this.report.leftOut(entity("upstream", name, upstream), "hash_on: " + hashOn,
+						"no consistent hashing in Tollgate's balancer");
+			}
+			YamlNode checks = upstream.get("healthchecks");
+			if (checks != null && activeOrPassive(checks)) {
+				this.report.difference(entity("upstream", name, upstream), "healthchecks",
+						"Tollgate ejects failing instances passively (tollgate.upstream.outlier-detection); active "
+								+ "checks are Consul's when instances come from Consul");
+			}
+			for (YamlNode target : upstream.list("targets")) {
+				addTarget(entry, target);
+			}
+			reportUnread(upstream, entity("upstream", name, upstream));
+		}
+		for (YamlNode target : root.list("targets")) {
+			String upstream = required(target, "upstream");
+			UpstreamEntry entry = this.upstreams.get(upstream);
+			if (entry == null) {
+				entry = this.upstreams.values().stream()
+					.filter((candidate) -> upstream.equals(candidate.node.string("id")))
+					.findFirst()
+					.orElseThrow(() -> error(target, "target refers to upstream '" + upstream
+							+ "', which is not in the file"));
+			}
+			addTarget(entry, target);
+		}
+		for (UpstreamEntry entry : this.upstreams.values()) {
+			if (!entry.instances.isEmpty()) {
+				this.output.instances.put(entry.serviceId, entry.instances);
+			}
+		}
+	}
+
+	private static boolean activeOrPassive(YamlNode checks) {
+		Object plain = checks.plain();
+		String text = String.valueOf(plain);
+		// Kong exports default health checks with every interval and threshold at 0: those check nothing.
+		return Pattern.compile("(interval|http_failures|tcp_failures|timeouts)=([1-9])").matcher(text).find();
+	}
+
+	private void addTarget(UpstreamEntry entry, YamlNode target) {
+		target.ignore(BOOKKEEPING);
+		target.ignore("upstream");
+		String address = required(target, "target");
+		long weight = (target.number("weight") != null) ? target.number("weight") : 100;
+		if (weight == 0) {
+			this.report.leftOut("target " + address + " (line " + target.line() + ")", "weight: 0",
+					"a disabled target is not written");
+			return;
+		}
+		String hostPort = address.contains(":") || address.startsWith("[") ? address : address + ":8000";
+		Map<String, Object> instance = new LinkedHashMap<>();
+		instance.put("uri", "http://" + hostPort);
+		instance.put("metadata", map("weight", Long.toString(weight)));
+		entry.instances.add(instance);
+		reportUnread(target, "target " + address + " (line " + target.line() + ")");
+	}
+
+	private void readServices(YamlNode root) {
+		for (YamlNode service : root.list("services")) {
+			String name = service.has("name") ? service.string("name") : "service-" + (this.services.size() + 1);
+			if (this.services.containsKey(name)) {
+				throw error(service, "service name '" + name + "' is used twice");
+			}
+			this.services.put(name, service);
+			this.serviceNames.put(name, name);
+			if (service.has("id")) {
+				this.serviceNames.put(service.string("id"), name);
+			}
+		}
+		for (Map.Entry<String, YamlNode> entry : this.services.entrySet()) {
+			YamlNode service = entry.getValue();
+			for (YamlNode route : service.list("routes")) {
+				this.routes.add(new RouteEntry(route, entry.getKey(), this.routes.size()));
+			}
+		}
+	}
+
+	/** Plugins nested in services, routes and consumers, once every one of those is known. */
+	private void readNestedPlugins() {
+		for (Map.Entry<String, YamlNode> entry : this.services.entrySet()) {
+			for (YamlNode plugin : entry.getValue().list("plugins")) {
+				addPlugin(plugin, entry.getKey(), routeRef(plugin), consumerRef(plugin, "consumer"));
+			}
+		}
+		for (RouteEntry route : this.routes) {
+			for (YamlNode plugin : route.node.list("plugins")) {
+				plugin.ignore("route", "service");
+				addPlugin(plugin, null, routeKey(route), consumerRef(plugin, "consumer"));
+			}
+		}
+		for (ConsumerEntry consumer : this.consumers.values()) {
+			for (YamlNode plugin : consumer.node.list("plugins")) {
+				plugin.ignore("consumer");
+				addPlugin(plugin, ref(plugin, "service", this.serviceNames, "service"), routeRef(plugin),
+						consumer.username);
+			}
+		}
+	}
+
+	private void readConsumers(YamlNode root) {
+		for (YamlNode consumer : root.list("consumers")) {
+			String username = consumer.string("username");
+			String customId = consumer.string("custom_id");
+			if (username == null && customId == null) {
+				throw error(consumer, "a consumer needs a username or a custom_id");
+			}
+			if (username == null) {
+				username = customId;
+				this.report.difference(entity("consumer", customId, consumer), "no username",
+						"Tollgate consumers need one: the custom_id is used as the username");
+			}
+			if (this.consumers.containsKey(username)) {
+				throw error(consumer, "consumer username '" + username + "' is used twice");
+			}
+			ConsumerEntry entry = new ConsumerEntry(consumer, username);
+			entry.out.put("username", username);
+			if (consumer.has("id")) {
+				entry.out.put("id", consumer.string("id"));
+			}
+			if (customId != null) {
+				entry.out.put("custom-id", customId);
+			}
+			consumer.ignore("tags", "created_at", "updated_at", "ws_id");
+			this.consumers.put(username, entry);
+		}
+		for (ConsumerEntry entry : this.consumers.values()) {
+			YamlNode consumer = entry.node;
+			for (YamlNode key : consumer.list("keyauth_credentials")) {
+				addKey(entry, key);
+			}
+			for (YamlNode jwt : consumer.list("jwt_secrets")) {
+				addJwt(entry, jwt);
+			}
+			for (YamlNode acl : consumer.list("acls")) {
+				addAcl(entry, acl);
+			}
+			for (String credentials : List.of("basicauth_credentials", "hmacauth_credentials", "oauth2_credentials",
+					"mtls_auth_credentials")) {
+				if (consumer.has(credentials)) {
+					this.report.leftOut(entity("consumer", entry.username, consumer), credentials, why(credentials));
+					consumer.get(credentials);
+				}
+			}
+		}
+	}
+
+	private void readTopLevelCredentials(YamlNode root) {
+		for (YamlNode key : root.list("keyauth_credentials")) {
+			addKey(this.consumers.get(consumerRef(key, "consumer", true)), key);
+		}
+		for (YamlNode jwt : root.list("jwt_secrets")) {
+			addJwt(this.consumers.get(consumerRef(jwt, "consumer", true)), jwt);
+		}
+		for (YamlNode acl : root.list("acls")) {
+			addAcl(this.consumers.get(consumerRef(acl, "consumer", true)), acl);
+		}
+	}
+
+	private void addKey(ConsumerEntry consumer, YamlNode key) {
+		key.ignore("created_at", "updated_at", "tags", "ws_id", "consumer");
+		String value = required(key, "key");
+		Map<String, Object> out = new LinkedHashMap<>();
+		if (key.has("id")) {
+			out.put("id", key.string("id"));
+		}
+		out.put("sha256", Sha256.hex(value));
+		if (key.has("ttl")) {
+			this.report.difference("key-auth credential of consumer '" + consumer.username + "' (line " + key.line()
+					+ ")", "ttl: " + key.string("ttl"),
+					"an entity ttl counts from its creation, unknown here: the key does not expire (set expires-at)");
+		}
+		consumer.keys.add(out);
+		reportUnread(key, "key-auth credential of consumer '" + consumer.username + "' (line " + key.line() + ")");
+	}
+
+	private void addJwt(ConsumerEntry consumer, YamlNode jwt) {
+		jwt.ignore("id", "created_at", "updated_at", "tags", "ws_id", "consumer");
+		String entity = "jwt credential of consumer '" + consumer.username + "' (line " + jwt.line() + ")";
+		String key = required(jwt, "key");
+		String algorithm = jwt.string("algorithm", "HS256");
+		Map<String, Object> out = new LinkedHashMap<>();
+		out.put("key", key);
+		out.put("algorithm", algorithm);
+		if (algorithm.startsWith("HS")) {
+			String secret = jwt.string("secret");
+			int needed = Integer.parseInt(algorithm.substring(2)) / 8;
+			if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < needed) {
+				this.report.leftOut(entity, "key '" + key + "' (" + algorithm + ")", "its secret is shorter than "
+						+ needed + " bytes, which Tollgate refuses for " + algorithm + " (RFC 7518 section 3.2)");
+				jwt.get("rsa_public_key");
+				return;
+			}
+			out.put("secret", secret);
+			jwt.get("rsa_public_key");
+		}
+		else if (algorithm.equals("RS256") || algorithm.equals("ES256")) {
+			String publicKey = jwt.string("rsa_public_key");
+			if (publicKey == null) {
+				throw error(jwt, "jwt credential '" + key + "' (" + algorithm + ") has no rsa_public_key");
+			}
+			out.put("public-key", publicKey);
+			jwt.get("secret");
+		}
+		else {
+			this.report.leftOut(entity, "key '" + key + "' (" + algorithm + ")",
+					"Tollgate verifies HS256/384/512, RS256 and ES256");
+			jwt.get("secret");
+			jwt.get("rsa_public_key");
+			return;
+		}
+		consumer.jwts.add(out);
+		reportUnread(jwt, entity);
+	}
+
+	private void addAcl(ConsumerEntry consumer, YamlNode acl) {
+		acl.ignore(BOOKKEEPING);
+		acl.ignore("consumer");
+		consumer.groups.add(required(acl, "group"));
+		reportUnread(acl, "acl of consumer '" + consumer.username + "' (line " + acl.line() + ")");
+	}
+
+	private void addPlugin(YamlNode plugin, String service, String route, String consumer) {
+		String name = required(plugin, "name");
+		plugin.ignore(BOOKKEEPING);
+		plugin.ignore("service", "route", "consumer", "protocols", "instance_name", "ordering");
+		if (!plugin.bool("enabled", true)) {
+			this.report.leftOut(pluginEntity(name, plugin), "enabled: false", "a disabled plugin does nothing");
+			return;
+		}
+		this.plugins.add(new PluginEntry(plugin, name, service, route, consumer));
+	}
+
+	// ---------------------------------------------------------------------------------------------------- consumers
+
+	private void emitConsumers() {
+		for (ConsumerEntry entry : this.consumers.values()) {
+			// A consumer's own rate-limiting plugin becomes its plan (Kong: a consumer-scoped plugin wins over the
+			// route's and the service's).
+			for (PluginEntry plugin : this.plugins) {
+				if (entry.username.equals(plugin.consumer) && plugin.route == null && plugin.service == null) {
+					consumerPlugin(entry, plugin);
+				}
+			}
+			for (PluginEntry plugin : this.plugins) {
+				if (entry.username.equals(plugin.consumer) && (plugin.route != null || plugin.service != null)) {
+					this.report.leftOut(pluginEntity(plugin.name, plugin.node), "scoped to consumer '" + entry.username
+							+ "' on a " + ((plugin.route != null) ? "route" : "service"),
+							"a plan applies to the consumer on every rate-limited route; scope it to the consumer only");
+				}
+			}
+			if (!entry.groups.isEmpty()) {
+				entry.out.put("groups", new ArrayList<>(entry.groups));
+			}
+			if (!entry.keys.isEmpty()) {
+				entry.out.put("api-keys", entry.keys);
+			}
+			if (!entry.jwts.isEmpty()) {
+				entry.out.put("jwt-secrets", entry.jwts);
+			}
+			entry.node.ignore("plugins", "keyauth_credentials", "jwt_secrets", "acls");
+			reportUnread(entry.node, entity("consumer", entry.username, entry.node));
+			this.output.consumers.add(entry.out);
+		}
+	}
+
+	private void consumerPlugin(ConsumerEntry entry, PluginEntry plugin) {
+		if (!plugin.name.equals("rate-limiting")) {
+			this.report.leftOut(pluginEntity(plugin.name, plugin.node), "scoped to consumer '" + entry.username + "'",
+					"Tollgate's per-consumer settings are plans (rate limits) and groups");
+			plugin.node.get("config");
+			return;
+		}
+		YamlNode config = config(plugin.node);
+		Map<String, Object> limits = new LinkedHashMap<>();
+		for (String window : List.of("second", "minute", "hour", "day", "month")) {
+			Long limit = config.number(window);
+			if (limit != null) {
+				limits.put(window, limit);
+			}
+		}
+		Long year = config.number("year");
+		if (year != null) {
+			this.report.leftOut(pluginEntity(plugin.name, plugin.node), "year: " + year, "no yearly window in Tollgate");
+		}
+		config.ignore("limit_by", "policy", "fault_tolerant", "hide_client_headers", "header_name", "path",
+				"sync_rate", "error_code", "error_message", "redis", "redis_host", "redis_port", "redis_password",
+				"redis_username", "redis_database", "redis_timeout", "redis_ssl", "redis_ssl_verify",
+				"redis_server_name");
+		reportUnread(config, pluginEntity(plugin.name, plugin.node));
+		if (limits.isEmpty()) {
+			return;
+		}
+		String plan = safeId(entry.username);
+		this.output.plans.put(plan, map("limits", limits));
+		entry.out.put("plan", plan);
+		this.report.difference(pluginEntity(plugin.name, plugin.node), "consumer '" + entry.username + "' -> plan '"
+				+ plan + "'", "the plan replaces the route's limits on routes with a RateLimit that limits by "
+						+ "consumer or credential; routes without a RateLimit do not limit this consumer");
+	}
+
+	// ---------------------------------------------------------------------------------------------------- routes
+
+	/** A route of the output with its Kong matching priority. */
+	private record Emitted(Map<String, Object> route, int conditions, boolean regex, long regexPriority,
+			int prefixLength, int index) {
+	}
+
+	private void emitRoutes() {
+		List<Emitted> emitted = new ArrayList<>();
+		for (RouteEntry entry : this.routes) {
+			emitted.addAll(route(entry));
+		}
+		// Kong tries routes with more kinds of condition first, regex paths (by regex_priority) before prefixes,
+		// longer prefixes before shorter; Spring Cloud Gateway takes the first match in order.
+		emitted.sort(Comparator.comparingInt(Emitted::conditions)
+			.reversed()
+			.thenComparing(Emitted::regex, Comparator.reverseOrder())
+			.thenComparing(Emitted::regexPriority, Comparator.reverseOrder())
+			.thenComparing(Emitted::prefixLength, Comparator.reverseOrder())
+			.thenComparingInt(Emitted::index));
+		for (Emitted route : emitted) {
+			this.output.routes.add(route.route);
+		}
+		for (YamlNode service : this.services.values()) {
+			service.ignore(BOOKKEEPING);
+			service.ignore("name", "routes", "plugins");
+		}
+	}
+
+	private List<Emitted> route(RouteEntry entry) {
+		YamlNode route = entry.node;
+		String name = route.has("name") ? route.string("name")
+				: ((entry.service != null) ? entry.service : "route") + "-" + (entry.index + 1);
+		String entity = entity("route", name, route);
+		route.ignore(BOOKKEEPING);
+		route.ignore("name", "service", "plugins");
+		if (entry.service == null) {
+			this.report.leftOut(entity, "no service", "Kong answers 503 on a route without a service");
+			return List.of();
+		}
+		YamlNode service = this.services.get(entry.service);
+		List<String> protocols = route.strings("protocols");
+		if (!protocols.isEmpty() && protocols.stream().noneMatch((p) -> p.equals("http") || p.equals("https"))) {
+			this.report.leftOut(entity, "protocols " + protocols, "Tollgate proxies HTTP only");
+			return List.of();
+		}
+		if (!protocols.isEmpty() && !protocols.contains("http")) {
+			this.report.difference(entity, "protocols: [https]", "plain HTTP is refused or redirected gateway-wide "
+					+ "(tollgate.tls.plain-http), not per route");
+		}
+		String uri = upstreamUri(service, entry.service);
+		if (uri == null) {
+			return List.of();
+		}
+		List<Object> common = new ArrayList<>();
+		List<String> hosts = route.strings("hosts");
+		if (!hosts.isEmpty()) {
+			List<String> patterns = new ArrayList<>();
+			for (String host : hosts) {
+				patterns.add(host);
+				if (!host.contains(":")) {
+					patterns.add(host + ":*"); // Kong matches a host without a port whatever port the request names
+				}
+			}
+			common.add("Host=" + String.join(",", patterns));
+		}
+		List<String> methods = route.strings("methods");
+		if (!methods.isEmpty()) {
+			common.add("Method=" + String.join(",", methods));
+		}
+		YamlNode headers = route.get("headers");
+		int headerCount = 0;
+		if (headers != null) {
+			for (String header : headers.keys()) {
+				if (header.equalsIgnoreCase("host")) {
+					continue;
+				}
+				List<String> values = headers.strings(header);
+				List<String> alternatives = new ArrayList<>();
+				for (String value : values) {
+					alternatives.add(value.startsWith("~*") ? value.substring(2) : "\\Q" + value + "\\E");
+				}
+				common.add(map("name", "Header", "args",
+						map("header", header, "regexp", "(?i)(" + String.join("|", alternatives) + ")")));
+				headerCount++;
+			}
+		}
+		int conditions = (hosts.isEmpty() ? 0 : 1) + (methods.isEmpty() ? 0 : 1) + (headerCount > 0 ? 1 : 0);
+		boolean strip = route.bool("strip_path", true);
+		boolean preserveHost = route.bool("preserve_host", false);
+		long regexPriority = (route.number("regex_priority") != null) ? route.number("regex_priority") : 0;
+		route.ignore("path_handling", "request_buffering", "response_buffering", "https_redirect_status_code");
+		for (String stream : List.of("snis", "sources", "destinations")) {
+			if (route.has(stream)) {
+				this.report.leftOut(entity, stream, "stream and TLS-SNI routing are not Tollgate's");
+				route.get(stream);
+			}
+		}
+		Map<String, List<String>> prefixes = new TreeMap<>();
+		List<String> regexes = new ArrayList<>();
+		for (String path : route.strings("paths")) {
+			boolean regex = this.format.equals("3.0") ? path.startsWith("~") : !PLAIN_PATH.matcher(path).matches();
+			if (regex) {
+				String expression = path.startsWith("~") ? path.substring(1) : path;
+				try {
+					Pattern.compile(expression);
+					regexes.add(expression);
+				}
+				catch (PatternSyntaxException ex) {
+					this.report.leftOut(entity, "path " + path, "not a regular expression Java can read: "
+							+ ex.getDescription());
+				}
+				continue;
+			}
+			if (path.contains("{") || path.contains("}") || path.contains("*") || path.contains("?")) {
+				this.report.leftOut(entity, "path " + path, "'{', '}', '*' and '?' are pattern characters in "
+						+ "Tollgate's Path predicate");
+				continue;
+			}
+			String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+			String group = strip ? Integer.toString(segments(base)) : "all";
+			prefixes.computeIfAbsent(group, (key) -> new ArrayList<>()).add(base);
+		}
+		List<Filters> variants = new ArrayList<>();
+		for (Map.Entry<String, List<String>> group : prefixes.entrySet()) {
+			List<Object> predicates = new ArrayList<>();
+			List<String> patterns = group.getValue().stream().map((base) -> base + "/**").toList();
+			predicates.add("Path=" + String.join(",", patterns));
+			predicates.addAll(common);
+			List<Object> pathFilters = new ArrayList<>();
+			if (strip && !group.getKey().equals("0")) {
+				pathFilters.add("StripPrefix=" + group.getKey());
+			}
+			int longest = group.getValue().stream().mapToInt(String::length).max().orElse(0);
+			variants.add(new Filters(predicates, pathFilters, false, longest));
+		}
+		for (String regex : regexes) {
+			List<Object> predicates = new ArrayList<>();
+			predicates.add(map("name", "PathRegex", "args", map("regexp", regex)));
+			predicates.addAll(common);
+			List<Object> pathFilters = new ArrayList<>();
+			if (strip) {
+				// $\{...}: Spring Cloud Gateway's escape, so that the property binder leaves ${...} alone.
+				pathFilters.add(map("name", "RewritePath", "args", map("regexp",
+						"^(?:" + regex + ")/?(?<tollgaterest>.*)$", "replacement", "/$\\{tollgaterest}")));
+			}
+			variants.add(new Filters(predicates, pathFilters, true, 0));
+		}
+		if (variants.isEmpty()) {
+			if (route.has("paths")) {
+				return List.of(); // every path was left out, reported above
+			}
+			if (common.isEmpty()) {
+				this.report.leftOut(entity, "no paths, hosts, methods or headers", "matches nothing");
+				return List.of();
+			}
+			variants.add(new Filters(new ArrayList<>(common), List.of(), false, 0));
+		}
+		Map<String, Object> metadata = serviceMetadata(service);
+		List<Object> policies = policies(entry, name, entity, metadata, variants.size() > 1);
+		List<Object> upstreamFilters = new ArrayList<>();
+		String servicePath = servicePath(service);
+		if (preserveHost) {
+			upstreamFilters.add("PreserveHostHeader");
+		}
+		List<Object> retry = retry(service);
+		List<Emitted> result = new ArrayList<>();
+		for (int v = 0; v < variants.size(); v++) {
+			Filters variant = variants.get(v);
+			Map<String, Object> out = new LinkedHashMap<>();
+			out.put("id", uniqueId(safeId(name) + ((v == 0) ? "" : "-" + (v + 1))));
+			out.put("uri", uri);
+			out.put("predicates", variant.predicates);
+			List<Object> filters = new ArrayList<>(policies);
+			filters.addAll(variant.pathFilters);
+			if (servicePath != null) {
+				filters.add("PrefixPath=" + servicePath);
+			}
+			filters.addAll(upstreamFilters);
+			filters.addAll(retry);
+			if (!filters.isEmpty()) {
+				out.put("filters", filters);
+			}
+			if (!metadata.isEmpty()) {
+				out.put("metadata", metadata);
+			}
+			result.add(new Emitted(out, conditions, variant.regex, regexPriority, variant.prefixLength, entry.index));
+		}
+		reportUnread(route, entity);
+		return result;
+	}
+
+	private record Filters(List<Object> predicates, List<Object> pathFilters, boolean regex, int prefixLength) {
+	}
+
+	private static int segments(String base) {
+		int count = 0;
+		for (String segment : base.split("/")) {
+			if (!segment.isEmpty()) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	/** {@code http://host:port}, or {@code lb://upstream} when the host names an upstream; null when unusable. */
+	private String upstreamUri(YamlNode service, String name) {
+		String entity = entity("service", name, service);
+		String protocol;
+		String host;
+		Integer port;
+		if (service.has("url")) {
+			String url = service.string("url");
+			URI parsed;
+			try {
+				parsed = new URI(url);
+			}
+			catch (URISyntaxException ex) {
+				throw error(service, "service '" + name + "' has a url that cannot be read: " + url);
+			}
+			protocol = parsed.getScheme();
+			host = parsed.getHost();
+			port = (parsed.getPort() > 0) ? parsed.getPort() : null;
+			service.ignore("protocol", "host", "port", "path");
+		}
+		else {
+			protocol = service.string("protocol", "http");
+			host = service.string("host");
+			port = (service.number("port") != null) ? service.number("port").intValue() : null;
+		}
+		if (host == null) {
+			throw error(service, "service '" + name + "' has neither url nor host");
+		}
+		if (!protocol.equals("http") && !protocol.equals("https")) {
+			this.report.leftOut(entity, "protocol " + protocol, "Tollgate proxies HTTP and HTTPS; its routes are not "
+					+ "imported");
+			return null;
+		}
+		UpstreamEntry upstream = this.upstreams.get(host);
+		if (upstream != null) {
+			if (protocol.equals("https")) {
+				this.report.difference(entity, "https to upstream '" + host + "'",
+						"static instances are written as http://; change their uri to https:// if the targets speak TLS");
+			}
+			return "lb://" + upstream.serviceId;
+		}
+		int effectivePort = (port != null) ? port : (protocol.equals("https") ? 443 : 80);
+		return protocol + "://" + host + ":" + effectivePort;
+	}
+
+	private String servicePath(YamlNode service) {
+		String path;
+		if (service.has("url")) {
+			try {
+				path = new URI(service.string("url")).getRawPath();
+			}
+			catch (URISyntaxException ex) {
+				path = null;
+			}
+		}
+		else {
+			path = service.string("path");
+		}
+		if (path == null || path.isEmpty() || path.equals("/")) {
+			return null;
+		}
+		return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+	}
+
+	private Map<String, Object> serviceMetadata(YamlNode service) {
+		Map<String, Object> metadata = new LinkedHashMap<>();
+		metadata.put("connect-timeout", orDefault(service.number("connect_timeout"), 60000L));
+		metadata.put("response-timeout", orDefault(service.number("read_timeout"), 60000L));
+		Long write = service.number("write_timeout");
+		if (write != null && write != 60000L) {
+			this.report.difference(entity("service", service.string("name"), service), "write_timeout: " + write,
+					"Tollgate has connect and response timeouts; the response timeout covers the upload too");
+		}
+		service.ignore("enabled", "tls_verify", "tls_verify_depth", "client_certificate", "ca_certificates");
+		return metadata;
+	}
+
+	private List<Object> retry(YamlNode service) {
+		long retries = orDefault(service.number("retries"), 5L);
+		if (retries <= 0) {
+			return List.of();
+		}
+		// Kong retries connection failures and timeouts, not answers: no statuses, idempotent methods only.
+		Map<String, Object> args = new LinkedHashMap<>();
+		args.put("retries", retries);
+		args.put("methods", "GET,HEAD,OPTIONS,PUT,DELETE");
+		args.put("series", List.of());
+		args.put("statuses", List.of());
+		args.put("exceptions", List.of("java.io.IOException", "java.util.concurrent.TimeoutException"));
+		return List.of(map("name", "Retry", "args", args));
+	}
+
+	private static long orDefault(Long value, long fallback) {
+		return (value != null) ? value : fallback;
+	}
+
+	private String uniqueId(String id) {
+		String unique = id;
+		for (int n = 2; !this.routeIds.add(unique); n++) {
+			unique = id + "-" + n;
+		}
+		return unique;
+	}
+
+	// ---------------------------------------------------------------------------------------------------- plugins
+
+	/** The route's policies: for each plugin, the route's own instance, else the service's, else the global one. */
+	private List<Object> policies(RouteEntry entry, String routeName, String routeEntity, Map<String, Object> metadata,
+			boolean split) {
+		Map<String, PluginEntry> chosen = new LinkedHashMap<>();
+		Map<String, String> level = new HashMap<>();
+		for (PluginEntry plugin : this.plugins) {
+			if (plugin.consumer != null) {
+				continue;
+			}
+			String scope = (plugin.route != null) ? "route" : (plugin.service != null) ? "service" : "global";
+			boolean applies = switch (scope) {
+				case "route" -> plugin.route.equals(routeKey(entry));
+				case "service" -> plugin.service.equals(entry.service);
+				default -> true;
+			};
+			if (!applies) {
+				continue;
+			}
+			String earlier = level.get(plugin.name);
+			if (earlier == null || rank(scope) > rank(earlier)) {
+				chosen.put(plugin.name, plugin);
+				level.put(plugin.name, scope);
+			}
+		}
+		List<Object> filters = new ArrayList<>();
+		Map<String, Object> validate = new LinkedHashMap<>();
+		for (PluginEntry plugin : chosen.values()) {
+			String entity = pluginEntity(plugin.name, plugin.node);
+			String scope = level.get(plugin.name);
+			String group = switch (scope) {
+				case "service" -> "service-" + safeId(entry.service);
+				case "route" -> split ? "route-" + safeId(routeName) : null;
+				default -> null;
+			};
+			plugin(plugin, entity, scope, group, filters, validate, metadata);
+		}
+		if (!validate.isEmpty()) {
+			filters.add(map("name", "ValidateRequest", "args", validate));
+		}
+		return filters;
+	}
+
+	private static int rank(String scope) {
+		return switch (scope) {
+			case "route" -> 3;
+			case "service" -> 2;
+			default -> 1;
+		};
+	}
+
+	/** The key plugins use to name this route: its name, or its id. */
+	private String routeKey(RouteEntry entry) {
+		return entry.node.has("name") ? entry.node.string("name")
+				: entry.node.has("id") ? entry.node.string("id") : "#" + entry.index;
+	}
+
+	private void plugin(PluginEntry plugin, String entity, String scope, String group, List<Object> filters,
+			Map<String, Object> validate, Map<String, Object> metadata) {
+		YamlNode config = config(plugin.node);
+		switch (plugin.name) {
+			case "key-auth" -> filters.add(keyAuth(config, entity));
+			case "jwt" -> filters.add(jwt(config, entity));
+			case "acl" -> filters.add(acl(config, entity));
+			case "ip-restriction" -> filters.add(ipRestriction(config, entity));
+			case "rate-limiting" -> {
+				Object filter = rateLimit(config, entity, scope, group);
+				if (filter != null) {
+					filters.add(filter);
+				}
+			}
+			case "proxy-cache" -> filters.add(proxyCache(config, entity));
+			case "request-size-limiting" -> requestSize(config, entity, validate);
+			case "request-validator" -> requestValidator(config, entity, validate);
+			case "cors" -> cors(config, entity, scope, metadata);
+			case "correlation-id" -> correlationId(config, entity);
+			case "prometheus" -> config.ignore(config.keys().toArray(String[]::new)); // always on: /actuator/prometheus
+			case "request-transformer" -> requestTransformer(config, entity, filters);
+			case "response-transformer" -> responseTransformer(config, entity, filters);
+			default -> {
+				this.report.leftOut(entity, "plugin " + plugin.name, "no Tollgate counterpart");
+				return;
+			}
+		}
+		reportUnread(config, entity);
+	}
+
+	private YamlNode config(YamlNode plugin) {
+		YamlNode config = plugin.get("config");
+		if (config == null) {
+			config = YamlNode.parse("{}", this.file);
+		}
+		reportUnread(plugin, pluginEntity(plugin.string("name"), plugin));
+		return config;
+	}
+
+	private Object keyAuth(YamlNode config, String entity) {
+		Map<String, Object> args = new LinkedHashMap<>();
+		List<String> names = config.strings("key_names");
+		args.put("key-names", names.isEmpty() ? List.of("apikey") : names);
+		args.put("hide-credentials", config.bool("hide_credentials", false));
+		anonymous(config, args);
+		if (config.has("realm")) {
+			args.put("realm", config.string("realm"));
+		}
+		if (config.bool("key_in_body", false)) {
+			this.report.leftOut(entity, "key_in_body: true", "Tollgate reads keys from headers and the query only");
+		}
+		if (!config.bool("key_in_header", true) || !config.bool("key_in_query", true)) {
+			this.report.difference(entity, "key_in_header/key_in_query false",
+					"Tollgate reads every key name from both the header and the query");
+		}
+		preflight(config, entity);
+		return map("name", "KeyAuth", "args", args);
+	}
+
+	private void preflight(YamlNode config, String entity) {
+		if (!config.bool("run_on_preflight", true)) {
+			this.report.difference(entity, "run_on_preflight: false",
+					"CORS preflights never meet auth in Tollgate (with CORS configured); other OPTIONS requests do");
+		}
+	}
+
+	private void anonymous(YamlNode config, Map<String, Object> args) {
+		YamlNode anonymous = config.get("anonymous");
+		if (anonymous == null || anonymous.scalar().isEmpty()) {
+			return;
+		}
+		String reference = anonymous.scalar();
+		String username = consumerRef(reference, anonymous);
+		args.put("anonymous", username);
+	}
+
+	private Object jwt(YamlNode config, String entity) {
+		Map<String, Object> args = new LinkedHashMap<>();
+		args.put("key-claim-name", config.string("key_claim_name", "iss"));
+		List<String> params = config.has("uri_param_names") ? config.strings("uri_param_names") : List.of("jwt");
+		if (!params.isEmpty()) {
+			args.put("query-param", params.get(0));
+			if (params.size() > 1) {
+				this.report.leftOut(entity, "uri_param_names " + params.subList(1, params.size()),
+						"Tollgate reads one query parameter");
+			}
+		}
+		List<String> cookies = config.strings("cookie_names");
+		if (!cookies.isEmpty()) {
+			args.put("cookie", cookies.get(0));
+			if (cookies.size() > 1) {
+				this.report.leftOut(entity, "cookie_names " + cookies.subList(1, cookies.size()),
+						"Tollgate reads one cookie");
+			}
+		}
+		anonymous(config, args);
+		if (config.has("realm")) {
+			args.put("realm", config.string("realm"));
+		}
+		List<String> claims = config.strings("claims_to_verify");
+		if (!claims.contains("exp")) {
+			this.report.difference(entity, "claims_to_verify " + claims,
+					"Tollgate always requires a valid exp (and checks nbf when present): tokens without exp are refused");
+		}
+		Long maximum = config.number("maximum_expiration");
+		if (maximum != null && maximum > 0) {
+			this.report.leftOut(entity, "maximum_expiration: " + maximum, "no such check in Tollgate");
+		}
+		if (config.bool("secret_is_base64", false)) {
+			this.report.leftOut(entity, "secret_is_base64: true",
+					"Tollgate uses secrets as written; decode them before import");
+		}
+		List<String> headers = config.strings("header_names");
+		if (!headers.isEmpty() && !(headers.size() == 1 && headers.get(0).equalsIgnoreCase("authorization"))) {
+			this.report.difference(entity, "header_names " + headers, "Tollgate reads Authorization: Bearer");
+		}
+		preflight(config, entity);
+		return map("name", "JwtAuth", "args", args);
+	}
+
+	private Object acl(YamlNode config, String entity) {
+		Map<String, Object> args = new LinkedHashMap<>();
+		List<String> allow = config.has("allow") ? config.strings("allow") : config.strings("whitelist");
+		List<String> deny = config.has("deny") ? config.strings("deny") : config.strings("blacklist");
+		if (!allow.isEmpty()) {
+			args.put("allow", allow);
+		}
+		if (!deny.isEmpty()) {
+			args.put("deny", deny);
+		}
+		if (config.bool("hide_groups_header", false)) {
+			this.report.difference(entity, "hide_groups_header: true",
+					"Tollgate always sends X-Consumer-Groups upstream");
+		}
+		config.ignore("include_consumer_groups", "always_use_authenticated_groups");
+		return map("name", "Acl", "args", args);
+	}
+
+	private Object ipRestriction(YamlNode config, String entity) {
+		Map<String, Object> args = new LinkedHashMap<>();
+		List<String> allow = config.has("allow") ? config.strings("allow") : config.strings("whitelist");
+		List<String> deny = config.has("deny") ? config.strings("deny") : config.strings("blacklist");
+		if (!allow.isEmpty()) {
+			args.put("allow", allow);
+		}
+		if (!deny.isEmpty()) {
+			args.put("deny", deny);
+		}
+		Long status = config.number("status");
+		String message = config.string("message");
+		if ((status != null && status != 403) || message != null) {
+			this.report.difference(entity, "status/message", "Tollgate answers 403 `Your IP address is not allowed`");
+		}
+		return map("name", "IpRestriction", "args", args);
+	}
+
+	private Object rateLimit(YamlNode config, String entity, String scope, String group) {
+		Map<String, Object> args = new LinkedHashMap<>();
+		for (String window : List.of("second", "minute", "hour", "day", "month")) {
+			Long limit = config.number(window);
+			if (limit != null) {
+				args.put(window, limit);
+			}
+		}
+		Long year = config.number("year");
+		if (year != null) {
+			this.report.leftOut(entity, "year: " + year, "no yearly window in Tollgate");
+		}
+		if (args.isEmpty()) {
+			return null;
+		}
+		String limitBy = config.string("limit_by", "consumer");
+		switch (limitBy) {
+			case "consumer", "credential", "ip", "header" -> args.put("limit-by", limitBy);
+			case "service" -> args.put("limit-by", "route");
+			case "path" -> {
+				args.put("limit-by", "path");
+				this.report.difference(entity, "limit_by: path", "Tollgate counts per request path; Kong counts the "
+						+ "configured path only");
+			}
+			default -> this.report.leftOut(entity, "limit_by: " + limitBy, "not a Tollgate limit-by");
+		}
+		config.get("path");
+		if (limitBy.equals("header")) {
+			args.put("header-name", config.string("header_name"));
+		}
+		else {
+			config.get("header_name");
+		}
+		if (scope.equals("global")) {
+			args.put("scope", "global"); // Kong's counters of a global plugin are shared by every route
+		}
+		else if (group != null) {
+			args.put("group", group); // ... and those of a service's plugin by the service's routes
+		}
+		if (limitBy.equals("service") && scope.equals("route") && group == null) {
+			args.put("limit-by", "route");
+		}
+		if (config.bool("hide_client_headers", false)) {
+			args.put("hide-client-headers", true);
+		}
+		String policy = config.string("policy", "local");
+		setting("tollgate.rate-limiting.store", policy.equals("local") ? "local" : "redis", entity,
+				"policy: " + policy);
+		if (!policy.equals("local")) {
+			redis(config, entity);
+		}
+		else {
+			config.ignore("redis", "redis_host", "redis_port", "redis_password", "redis_username", "redis_database",
+					"redis_timeout", "redis_ssl", "redis_ssl_verify", "redis_server_name");
+		}
+		setting("tollgate.rate-limiting.fault-tolerant", config.bool("fault_tolerant", true), entity,
+				"fault_tolerant");
+		Double syncRate = config.decimal("sync_rate");
+		if (syncRate != null && syncRate > 0) {
+			args.put("sync", "batched");
+			setting("tollgate.rate-limiting.sync-interval", Math.round(syncRate * 1000) + "ms", entity,
+					"sync_rate: " + syncRate);
+		}
+		Long code = config.number("error_code");
+		String message = config.string("error_message");
+		if ((code != null && code != 429) || (message != null && !message.equals("API rate limit exceeded"))) {
+			this.report.difference(entity, "error_code/error_message", "Tollgate answers 429 `API rate limit exceeded`");
+		}
+		return map("name", "RateLimit", "args", args);
+	}
+
+	private void redis(YamlNode config, String entity) {
+		YamlNode nested = config.get("redis");
+		String host = (nested != null) ? nested.string("host") : config.string("redis_host");
+		Long port = (nested != null) ? nested.number("port") : config.number("redis_port");
+		Long database = (nested != null) ? nested.number("database") : config.number("redis_database");
+		boolean ssl = (nested != null) ? nested.bool("ssl", false) : config.bool("redis_ssl", false);
+		String password = (nested != null) ? nested.string("password") : config.string("redis_password");
+		config.ignore("redis_timeout", "redis_ssl_verify", "redis_server_name", "redis_username");
+		if (nested != null) {
+			nested.ignore(nested.keys().toArray(String[]::new));
+		}
+		if (host != null) {
+			setting("spring.data.redis.host", host, entity, "redis host");
+			setting("spring.data.redis.port", (port != null) ? port : 6379L, entity, "redis port");
+			if (database != null && database != 0) {
+				setting("spring.data.redis.database", database, entity, "redis database");
+			}
+			if (ssl) {
+				setting("spring.data.redis.ssl.enabled", true, entity, "redis ssl");
+			}
+		}
+		if (password != null) {
+			this.report.difference(entity, "redis password", "not written: set SPRING_DATA_REDIS_PASSWORD");
+		}
+	}
+
+	/** A gateway-wide setting from a plugin's field: the first plugin decides; a different value is reported. */
+	private void setting(String property, Object value, String entity, String what) {
+		Object first = this.firstSetting.putIfAbsent(property, value);
+		if (first == null) {
+			this.output.settings.put(property, value);
+		}
+		else if (!first.equals(value)) {
+			this.report.difference(entity, what, property + " is gateway-wide in Tollgate; it was set to " + first
+					+ " by an earlier plugin");
+		}
+	}
+
+	private Object proxyCache(YamlNode config, String entity) {
+		Map<String, Object> args = new LinkedHashMap<>();
+		args.put("ttl", orDefault(config.number("cache_ttl"), 300L) + "s");
+		List<String> statuses = config.strings("response_code");
+		args.put("statuses", statuses.isEmpty() ? List.of(200, 301, 404) : statuses.stream().map(Integer::valueOf).toList());
+		List<String> methods = config.strings("request_method");
+		args.put("methods", methods.isEmpty() ? List.of("GET", "HEAD") : methods);
+		List<String> types = config.strings("content_type");
+		args.put("content-types", types.isEmpty() ? List.of("text/plain", "application/json") : types);
+		args.put("cache-control", config.bool("cache_control", false));
+		List<String> vary = config.strings("vary_headers");
+		if (!vary.isEmpty()) {
+			args.put("vary-headers", vary);
+		}
+		String strategy = config.string("strategy", "memory");
+		setting("tollgate.response-cache.store", strategy.equals("redis") ? "redis" : "memory", entity,
+				"strategy: " + strategy);
+		if (!config.strings("vary_query_params").isEmpty()) {
+			this.report.difference(entity, "vary_query_params", "Tollgate keys on the whole query string");
+		}
+		if (config.bool("ignore_uri_case", false)) {
+			this.report.leftOut(entity, "ignore_uri_case: true", "Tollgate's cache keys keep the path's case");
+		}
+		config.ignore("memory", "storage_ttl", "redis");
+		if (config.number("storage_ttl") != null) {
+			this.report.difference(entity, "storage_ttl", "entries are kept for their ttl (plus stale-if-error)");
+		}
+		return map("name", "ResponseCache", "args", args);
+	}
+
+	private void requestSize(YamlNode config, String entity, Map<String, Object> validate) {
+		long size = orDefault(config.number("allowed_payload_size"), 128L);
+		String unit = config.string("size_unit", "megabytes");
+		String suffix = switch (unit) {
+			case "bytes" -> "B";
+			case "kilobytes" -> "KB";
+			default -> "MB";
+		};
+		validate.put("max-body-size", size + suffix);
+		if (config.bool("require_content_length", false)) {
+			this.report.leftOut(entity, "require_content_length: true",
+					"Tollgate accepts chunked bodies, cut off at the limit");
+		}
+	}
+
+	private void requestValidator(YamlNode config, String entity, Map<String, Object> validate) {
+		String schema = config.string("body_schema");
+		String version = config.string("version", "kong");
+		config.ignore("verbose_response");
+		List<String> types = config.strings("allowed_content_types");
+		validate.put("content-types", types.isEmpty() ? List.of("application/json") : types);
+		if (config.has("parameter_schema")) {
+			config.get("parameter_schema");
+			this.report.leftOut(entity, "parameter_schema", "use ValidateRequest with an OpenAPI document "
+					+ "(openapi import) for parameters");
+		}
+		if (schema == null) {
+			return;
+		}
+		String json;
+		if (version.equals("draft4")) {
+			json = schema.contains("\"$schema\"") ? schema
+					: schema.replaceFirst("\\{", "{\"\\$schema\": \"http://json-schema.org/draft-04/schema#\", ");
+		}
+		else {
+			json = KongSchemas.toJsonSchema(schema);
+			if (json == null) {
+				this.report.leftOut(entity, "body_schema (Kong schema format)", "only flat fields of type string, "
+						+ "number, integer, boolean, array and map convert to JSON Schema; write it as draft4");
+				return;
+			}
+		}
+		String path = "schemas/kong-" + (++this.schemaCount) + ".json";
+		this.output.files.put(path, json);
+		validate.put("body-schema", ConfigOutput.DIR + "/" + path);
+	}
+
+	private void cors(YamlNode config, String entity, String scope, Map<String, Object> metadata) {
+		Map<String, Object> cors = new LinkedHashMap<>();
+		List<String> origins = config.strings("origins");
+		List<String> patterns = new ArrayList<>();
+		for (String origin : origins) {
+			if (origin.equals("*") || PLAIN_PATH.matcher(origin.replace(":", "")).matches()) {
+				patterns.add(origin);
+			}
+			else {
+				this.report.leftOut(entity, "origin " + origin, "a regular expression: Tollgate matches origins "
+						+ "literally or with '*' patterns (allowedOriginPatterns)");
+			}
+		}
+		cors.put("allowedOriginPatterns", patterns.isEmpty() ? List.of("*") : patterns);
+		List<String> methods = config.strings("methods");
+		cors.put("allowedMethods", methods.isEmpty()
+				? List.of("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS") : methods);
+		List<String> headers = config.strings("headers");
+		cors.put("allowedHeaders", headers.isEmpty() ? List.of("*") : headers);
+		List<String> exposed = config.strings("exposed_headers");
+		if (!exposed.isEmpty()) {
+			cors.put("exposedHeaders", exposed);
+		}
+		cors.put("allowCredentials", config.bool("credentials", false));
+		Long maxAge = config.number("max_age");
+		if (maxAge != null) {
+			cors.put("maxAge", maxAge);
+		}
+		if (config.bool("preflight_continue", false)) {
+			this.report.leftOut(entity, "preflight_continue: true", "Tollgate answers preflights itself");
+		}
+		config.ignore("private_network");
+		if (scope.equals("global")) {
+			this.output.globalCors.putIfAbsent("[/**]", cors);
+		}
+		else {
+			metadata.put("cors", cors);
+		}
+	}
+
+	private void correlationId(YamlNode config, String entity) {
+		String header = config.string("header_name", "Kong-Request-ID");
+		config.ignore("generator", "echo_downstream");
+		if (!header.equalsIgnoreCase("X-Request-ID")) {
+			this.report.difference(entity, "header_name: " + header, "Tollgate's request id is X-Request-ID, "
+					+ "always sent upstream and back to the client");
+		}
+	}
+
+	private void requestTransformer(YamlNode config, String entity, List<Object> filters) {
+		transform(config, entity, "remove", (headers) -> headers.forEach(
+				(header) -> filters.add(map("name", "RemoveRequestHeader", "args", map("name", header)))));
+		transform(config, entity, "rename", (headers) -> headers.forEach((pair) -> {
+			String[] parts = pair.split(":", 2);
+			filters.add(map("name", "MapRequestHeader",
+					"args", map("fromHeader", parts[0], "toHeader", (parts.length > 1) ? parts[1] : parts[0])));
+			filters.add(map("name", "RemoveRequestHeader", "args", map("name", parts[0])));
+		}));
+		transform(config, entity, "replace", (headers) -> headers.forEach((pair) -> {
+			String[] parts = pair.split(":", 2);
+			filters.add(map("name", "SetRequestHeader",
+					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+			this.report.difference(entity, "replace.headers " + parts[0], "set even when the request lacks it");
+		}));
+		transform(config, entity, "add", (headers) -> {
+			if (!headers.isEmpty()) {
+				filters.add("AddRequestHeadersIfNotPresent=" + String.join(",", headers));
+			}
+		});
+		transform(config, entity, "append", (headers) -> headers.forEach((pair) -> {
+			String[] parts = pair.split(":", 2);
+			filters.add(map("name", "AddRequestHeader",
+					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+		}));
+		if (config.has("http_method")) {
+			this.report.leftOut(entity, "http_method", "Tollgate does not change the method");
+			config.get("http_method");
+		}
+	}
+
+	private void responseTransformer(YamlNode config, String entity, List<Object> filters) {
+		transform(config, entity, "remove", (headers) -> headers.forEach(
+				(header) -> filters.add(map("name", "RemoveResponseHeader", "args", map("name", header)))));
+		transform(config, entity, "rename", (headers) -> {
+			if (!headers.isEmpty()) {
+				this.report.leftOut(entity, "rename.headers " + headers, "no response header rename in Tollgate");
+			}
+		});
+		transform(config, entity, "replace", (headers) -> headers.forEach((pair) -> {
+			String[] parts = pair.split(":", 2);
+			filters.add(map("name", "SetResponseHeader",
+					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+			this.report.difference(entity, "replace.headers " + parts[0], "set even when the response lacks it");
+		}));
+		transform(config, entity, "add", (headers) -> headers.forEach((pair) -> {
+			String[] parts = pair.split(":", 2);
+			filters.add(map("name", "AddResponseHeader", "args",
+					map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "", "override", false)));
+		}));
+		transform(config, entity, "append", (headers) -> headers.forEach((pair) -> {
+			String[] parts = pair.split(":", 2);
+			filters.add(map("name", "AddResponseHeader",
+					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+		}));
+	}
+
+	/** One section (remove, rename, ...) of a transformer: its headers mapped, anything else reported. */
+	private void transform(YamlNode config, String entity, String section,
+			java.util.function.Consumer<List<String>> headers) {
+		YamlNode part = config.get(section);
+		if (part == null) {
+			return;
+		}
+		headers.accept(part.strings("headers"));
+		for (String key : part.keys()) {
+			if (!key.equals("headers") && part.has(key)) {
+				Object value = part.plain(key);
+				boolean empty = (value instanceof List<?> list && list.isEmpty())
+						|| (value instanceof Map<?, ?> map && map.isEmpty()) || "".equals(value);
+				if (!empty) {
+					this.report.leftOut(entity, section + "." + key, "Tollgate's transformers change headers only");
+				}
+			}
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------------------- helpers
+
+	private String ref(YamlNode node, String field, Map<String, String> names, String kind) {
+		YamlNode value = node.get(field);
+		if (value == null) {
+			return null;
+		}
+		String reference = value.isMapping() ? firstOf(value, "name", "id") : value.scalar();
+		String name = names.get(reference);
+		if (name == null) {
+			throw error(value, kind + " '" + reference + "' is not in the file");
+		}
+		return name;
+	}
+
+	private String routeRef(YamlNode plugin) {
+		YamlNode value = plugin.get("route");
+		if (value == null) {
+			return null;
+		}
+		String reference = value.isMapping() ? firstOf(value, "name", "id") : value.scalar();
+		for (RouteEntry route : this.routes) {
+			if (reference.equals(route.node.string("name")) || reference.equals(route.node.string("id"))) {
+				return routeKey(route);
+			}
+		}
+		throw error(value, "route '" + reference + "' is not in the file");
+	}
+
+	private String consumerRef(YamlNode node, String field) {
+		return consumerRef(node, field, false);
+	}
+
+	private String consumerRef(YamlNode node, String field, boolean required) {
+		YamlNode value = node.get(field);
+		if (value == null) {
+			if (required) {
+				throw error(node, field + " is missing");
+			}
+			return null;
+		}
+		String reference = value.isMapping() ? firstOf(value, "username", "id") : value.scalar();
+		return consumerRef(reference, value);
+	}
+
+	private String consumerRef(String reference, YamlNode at) {
+		if (this.consumers.containsKey(reference)) {
+			return reference;
+		}
+		for (ConsumerEntry entry : this.consumers.values()) {
+			if (reference.equals(entry.out.get("id")) || reference.equals(entry.out.get("custom-id"))) {
+				return entry.username;
+			}
+		}
+		throw error(at, "consumer '" + reference + "' is not in the file");
+	}
+
+	private static String firstOf(YamlNode node, String... keys) {
+		for (String key : keys) {
+			if (node.has(key)) {
+				return node.string(key);
+			}
+		}
+		throw new ImportException("line " + node.line() + ": " + node.path() + " names no " + String.join(" or ", keys));
+	}
+
+	private String required(YamlNode node, String field) {
+		String value = node.string(field);
+		if (value == null || value.isEmpty()) {
+			throw error(node, (node.path().isEmpty() ? "" : node.path() + ": ") + field + " is missing");
+		}
+		return value;
+	}
+
+	private ImportException error(YamlNode node, String message) {
+		return new ImportException(this.file + ":" + node.line() + ": " + message);
+	}
+
+	private void reportUnread(YamlNode node, String entity) {
+		for (String key : node.unread()) {
+			this.report.leftOut(entity, key + ": " + node.describe(key), "not understood by the import");
+		}
+	}
+
+	private static String entity(String kind, String name, YamlNode node) {
+		return kind + " '" + name + "' (line " + node.line() + ")";
+	}
+
+	private static String pluginEntity(String name, YamlNode node) {
+		return "plugin " + name + " (line " + node.line() + ")";
+	}
+
+	/** A map in the order given: the written YAML reads as the README's examples do. */
+	static Map<String, Object> map(Object... keysAndValues) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		for (int i = 0; i < keysAndValues.length; i += 2) {
+			map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+		}
+		return map;
+	}
+
+	private static String safeId(String name) {
+		String id = SAFE_ID.matcher(name).replaceAll("-");
+		return id.isEmpty() ? "x" : id;
+	}
+
+}
