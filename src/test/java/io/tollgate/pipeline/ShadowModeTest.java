@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.TollgateApplication;
 import io.tollgate.reload.ConfigReloader;
+import io.tollgate.reload.ConfigStatus;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +26,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code mode: shadow} on RateLimit, Acl and IpRestriction: what they would reject passes, counted exactly per
- * policy and route, named in the access log, without the rejection's headers; a reload to {@code enforce} rejects.
+ * {@code mode: shadow} on RateLimit, Acl, IpRestriction and ValidateRequest, or {@code tollgate.policies.mode: shadow}
+ * for routes without a mode: what they would reject passes, counted exactly per policy and route, without the
+ * rejection's headers; a reload to {@code enforce} rejects.
  */
 class ShadowModeTest {
 
@@ -63,6 +65,13 @@ class ShadowModeTest {
 			assertThat(send(gateway, "/sh/ip/1", "198.51.100.9", null).statusCode()).isEqualTo(200);
 			assertThat(count(gateway, "ip-restriction", "sh-ip")).isEqualTo(1);
 
+			// ValidateRequest: a body that breaks the schema, and one of a type not allowed, pass (the upstream gets it
+			// as sent), each counted once; a valid one is not counted.
+			assertThat(post(gateway, "/sh/validate/1", "{\"id\":\"nope\"}", "application/json")).isEqualTo(200);
+			assertThat(post(gateway, "/sh/validate/2", "id=1", "text/plain")).isEqualTo(200);
+			assertThat(post(gateway, "/sh/validate/3", VALID_ORDER, "application/json")).isEqualTo(200);
+			assertThat(count(gateway, "validate-request", "sh-validate")).isEqualTo(2);
+
 			// Switched to enforce by a configuration change: the same requests are rejected.
 			write("enforce");
 			gateway.getBean(ConfigReloader.class).reload("test");
@@ -74,7 +83,74 @@ class ShadowModeTest {
 			assertThat(send(gateway, "/sh/acl/3", "198.51.100.8", "alice-secret-key-5678").statusCode()).isEqualTo(403);
 			assertThat(send(gateway, "/sh/ip/2", "198.51.100.9", null).statusCode()).isEqualTo(403);
 			assertThat(count(gateway, "rate-limit", "sh-limited")).isEqualTo(3);
+			assertThat(post(gateway, "/sh/validate/4", "{\"id\":\"nope\"}", "application/json")).isEqualTo(400);
+			assertThat(post(gateway, "/sh/validate/5", "id=1", "text/plain")).isEqualTo(415);
+			assertThat(count(gateway, "validate-request", "sh-validate")).isEqualTo(2);
 		}
+	}
+
+	@Test
+	void theGatewayWideSwitchShadowsEveryPolicyWithoutAModeOfItsOwnUntilAReloadEnforces() throws Exception {
+		writeGlobal("shadow");
+		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class)
+			.profiles("test")
+			.run("--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
+					"--upstream.uri=" + upstream.uri(), "--refused.port=1")) {
+			// No mode on the route: the switch's shadow. mode: enforce on the route: enforced regardless.
+			assertThat(send(gateway, "/gl/ip/1", "198.51.100.9", null).statusCode()).isEqualTo(200);
+			assertThat(send(gateway, "/gl/enforced/1", "198.51.100.9", null).statusCode()).isEqualTo(403);
+			assertThat(post(gateway, "/gl/validate/1", "{}", "application/json")).isEqualTo(200);
+			assertThat(count(gateway, "ip-restriction", "gl-ip")).isEqualTo(1);
+			assertThat(count(gateway, "validate-request", "gl-validate")).isEqualTo(1);
+
+			writeGlobal("enforce");
+			gateway.getBean(ConfigReloader.class).reload("test");
+			assertThat(send(gateway, "/gl/ip/2", "198.51.100.9", null).statusCode()).isEqualTo(403);
+			assertThat(post(gateway, "/gl/validate/2", "{}", "application/json")).isEqualTo(400);
+
+			// A value other than enforce or shadow is rejected at reload, naming the property; enforce stays.
+			writeGlobal("dry-run");
+			gateway.getBean(ConfigReloader.class).reload("test");
+			assertThat(send(gateway, "/gl/ip/3", "198.51.100.9", null).statusCode()).isEqualTo(403);
+			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("property", "tollgate.policies.mode")
+				.containsEntry("reason", "must be enforce or shadow");
+		}
+	}
+
+	private static final String VALID_ORDER = "{\"id\":\"ORD-1\",\"status\":\"new\",\"items\":[{\"sku\":\"abc\",\"qty\":1}]}";
+
+	private void writeGlobal(String mode) throws Exception {
+		Files.writeString(this.dir.resolve("application-test.yml"), """
+				tollgate:
+				  policies:
+				    mode: %1$s
+				  client-ip:
+				    trusted-proxies: [ 127.0.0.1/32, "::1/128" ]
+				spring:
+				  cloud:
+				    gateway:
+				      server:
+				        webflux:
+				          routes:
+				            - id: gl-ip
+				              uri: ${upstream.uri}
+				              predicates: [ Path=/gl/ip/** ]
+				              filters:
+				                - name: IpRestriction
+				                  args: { deny: [ 198.51.100.0/24 ] }
+				            - id: gl-enforced
+				              uri: ${upstream.uri}
+				              predicates: [ Path=/gl/enforced/** ]
+				              filters:
+				                - name: IpRestriction
+				                  args: { deny: [ 198.51.100.0/24 ], mode: enforce }
+				            - id: gl-validate
+				              uri: ${upstream.uri}
+				              predicates: [ Path=/gl/validate/** ]
+				              filters:
+				                - name: ValidateRequest
+				                  args: { body-schema: classpath:validation/order.schema.json }
+				""".formatted(mode));
 	}
 
 	@Test
@@ -131,6 +207,15 @@ class ShadowModeTest {
 				              filters:
 				                - name: IpRestriction
 				                  args: { deny: [ 198.51.100.0/24 ], mode: %1$s }
+				            - id: sh-validate
+				              uri: ${upstream.uri}
+				              predicates: [ Path=/sh/validate/** ]
+				              filters:
+				                - name: ValidateRequest
+				                  args:
+				                    body-schema: classpath:validation/order.schema.json
+				                    content-types: [ application/json ]
+				                    mode: %1$s
 				""".formatted(mode));
 	}
 
@@ -141,6 +226,18 @@ class ShadowModeTest {
 			.tag("route", route)
 			.counter();
 		return (counter != null) ? counter.count() : 0;
+	}
+
+	private static int post(ConfigurableApplicationContext gateway, String path, String body, String type)
+			throws Exception {
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create(
+					"http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort() + path))
+			.header("Content-Type", type)
+			.timeout(Duration.ofSeconds(5))
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build();
+		return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
 	}
 
 	private static HttpResponse<Void> send(ConfigurableApplicationContext gateway, String path, String ip, String key)
