@@ -192,6 +192,8 @@ class ObservabilityTest extends GatewayTest {
 		this.client.get().uri("/o/failing/x").exchange();
 		this.client.get().uri("/o/service/x").exchange();
 		this.client.post().uri("/o/validated/x").contentType(MediaType.TEXT_PLAIN).bodyValue("x").exchange();
+		this.client.get().uri("/o/shadow/x").exchange();
+		this.client.get().uri("/o/shadow/x").exchange();
 	}
 
 	private String prometheus() {
