@@ -129,11 +129,19 @@ public final class Commands {
 			return OK;
 		}
 		catch (ImportException ex) {
-			err.println("Cannot import: " + ex.getMessage());
+			String message = ex.getMessage();
+			// "line 7: ..." from the YAML reader: named like every other, file:line
+			err.println("Cannot import: " + (message.startsWith("line ") ? source + ":" + message.substring(5) : message));
 			return BAD_INPUT;
 		}
 		catch (IOException ex) {
 			err.println("Cannot import: " + describe(ex));
+			return BAD_INPUT;
+		}
+		catch (RuntimeException | StackOverflowError ex) {
+			// Input shaped in a way no check above expected: still a message and exit code 2, never a stack trace.
+			err.println("Cannot import " + source + ": unexpected input (" + ex.getClass().getSimpleName()
+					+ ((ex.getMessage() != null) ? ": " + ex.getMessage() : "") + ")");
 			return BAD_INPUT;
 		}
 	}

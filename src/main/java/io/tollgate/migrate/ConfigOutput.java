@@ -41,16 +41,19 @@ final class ConfigOutput {
 
 	/** Writes the directory (created if need be); files already there with other names are left alone. */
 	void write(Path dir, String header, ImportReport report) throws IOException {
+		String yaml = yaml(); // first: a value that cannot be written leaves nothing written
 		Files.createDirectories(dir);
+		Path root = dir.toRealPath();
 		for (Map.Entry<String, String> file : this.files.entrySet()) {
-			Path target = dir.resolve(file.getKey()).normalize();
-			if (!target.startsWith(dir.normalize())) {
+			Path target = root.resolve(file.getKey()).normalize();
+			Files.createDirectories(target.getParent());
+			// Real paths: a symbolic link under DIR must not take a file elsewhere.
+			if (!target.startsWith(root) || !target.getParent().toRealPath().startsWith(root)) {
 				throw new IOException("refusing to write outside " + dir + ": " + file.getKey());
 			}
-			Files.createDirectories(target.getParent());
 			Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
 		}
-		Files.writeString(dir.resolve("application.yml"), header + yaml(), StandardCharsets.UTF_8);
+		Files.writeString(dir.resolve("application.yml"), header + yaml, StandardCharsets.UTF_8);
 		Files.writeString(dir.resolve("IMPORT-REPORT.md"), report.markdown(), StandardCharsets.UTF_8);
 	}
 
@@ -72,6 +75,7 @@ final class ConfigOutput {
 			put(root, "spring.cloud.gateway.server.webflux.globalcors.cors-configurations", this.globalCors);
 		}
 		put(root, "spring.cloud.gateway.server.webflux.routes", this.routes);
+		Object escaped = escape(root, "");
 		DumperOptions options = new DumperOptions();
 		options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
 		options.setIndent(2);
@@ -79,7 +83,41 @@ final class ConfigOutput {
 		options.setWidth(120);
 		options.setSplitLines(false);
 		options.setDereferenceAliases(true); // routes that share a filter's arguments spell them out each time
-		return new Yaml(options).dump(root);
+		return new Yaml(options).dump(escaped);
+	}
+
+	/**
+	 * Values come from someone else's file: Spring must read them as they are. {@code ${...}} would be resolved as a
+	 * placeholder (a header value {@code ${SPRING_DATA_REDIS_PASSWORD}} would send the password upstream), so it is
+	 * escaped ({@code \${...}}); the gateway evaluates filter arguments that start with {@code #{} as SpEL, and
+	 * there is no escape for that, so such a value stops the import. Only the placeholder this class writes itself
+	 * ({@link #DIR}) stays a placeholder.
+	 */
+	private static Object escape(Object value, String where) {
+		if (value instanceof String text) {
+			if (text.startsWith("#{")) {
+				throw new ImportException(where + ": the value '" + text + "' would be evaluated as a Spring "
+						+ "expression; change it in the source");
+			}
+			if (text.startsWith(DIR)) {
+				return DIR + text.substring(DIR.length()).replace("${", "\\${");
+			}
+			return text.replace("${", "\\${");
+		}
+		if (value instanceof Map<?, ?> map) {
+			Map<String, Object> copy = new LinkedHashMap<>();
+			map.forEach((key, item) -> copy.put(String.valueOf(escape(String.valueOf(key), where)),
+					escape(item, where.isEmpty() ? String.valueOf(key) : where + "." + key)));
+			return copy;
+		}
+		if (value instanceof List<?> list) {
+			List<Object> copy = new ArrayList<>();
+			for (int i = 0; i < list.size(); i++) {
+				copy.add(escape(list.get(i), where + "[" + i + "]"));
+			}
+			return copy;
+		}
+		return value;
 	}
 
 	@SuppressWarnings("unchecked")

@@ -42,6 +42,21 @@ final class KongImport {
 
 	private static final Pattern SAFE_ID = Pattern.compile("[^A-Za-z0-9_-]+");
 
+	/** What a host name, and so an {@code lb://} service id, may hold. */
+	private static final Pattern HOST_ID = Pattern.compile("[^A-Za-z0-9-]+");
+
+	/** Kong's authentication plugins Tollgate has no counterpart for: a route that needs one is not written. */
+	private static final Set<String> OTHER_AUTH = Set.of("basic-auth", "hmac-auth", "oauth2", "ldap-auth",
+			"ldap-auth-advanced", "openid-connect", "mtls-auth", "session", "key-auth-enc", "oauth2-introspection",
+			"vault-auth", "saml", "jwe-decrypt", "header-cert-auth");
+
+	/** Kong values that are not literal there: templates and vault references. */
+	private static final Pattern NOT_LITERAL = Pattern.compile("\\$\\(|\\{vault://");
+
+	private final Set<String> serviceIds = new HashSet<>();
+
+	private final Set<String> planNames = new HashSet<>();
+
 	private final String file;
 
 	private final ImportReport report = new ImportReport("Kong import report");
@@ -68,6 +83,8 @@ final class KongImport {
 	private final Map<String, Object> firstSetting = new HashMap<>();
 
 	private int schemaCount;
+
+	private boolean prefixPaths;
 
 	private KongImport(String file) {
 		this.file = file;
@@ -167,6 +184,10 @@ final class KongImport {
 		this.report.summary(this.output.routes.size() + " routes (from " + this.routes.size()
 				+ " Kong routes), " + this.output.consumers.size() + " consumers, " + this.output.plans.size()
 				+ " plans, " + this.upstreams.size() + " upstreams");
+		if (this.prefixPaths) {
+			this.report.difference("every route with prefix paths", "/foo",
+					"Kong's prefix /foo also matches /foobar; Tollgate's Path=/foo/** matches /foo and /foo/... only");
+		}
 		this.report.summary("API keys are written as SHA-256 digests (`sha256:`); the keys themselves are not in the "
 				+ "output, and the clients keep using the same keys.");
 	}
@@ -187,7 +208,7 @@ final class KongImport {
 	private void readUpstreams(YamlNode root) {
 		for (YamlNode upstream : root.list("upstreams")) {
 			String name = required(upstream, "name");
-			String serviceId = safeId(name);
+			String serviceId = unique(this.serviceIds, hostId(name));
 			UpstreamEntry entry = new UpstreamEntry(upstream, serviceId);
 			this.upstreams.put(name, entry);
 			upstream.ignore(BOOKKEEPING);
@@ -252,6 +273,11 @@ final class KongImport {
 			return;
 		}
 		String hostPort = address.contains(":") || address.startsWith("[") ? address : address + ":8000";
+		if (hostPort.contains("_")) {
+			this.report.leftOut("target " + address + " (line " + target.line() + ")", "host with '_'",
+					"not a valid host in a URI; use its address or a DNS name without '_'");
+			return;
+		}
 		Map<String, Object> instance = new LinkedHashMap<>();
 		instance.put("uri", "http://" + hostPort);
 		instance.put("metadata", map("weight", Long.toString(weight)));
@@ -385,7 +411,7 @@ final class KongImport {
 		Map<String, Object> out = new LinkedHashMap<>();
 		out.put("key", key);
 		out.put("algorithm", algorithm);
-		if (algorithm.startsWith("HS")) {
+		if (algorithm.equals("HS256") || algorithm.equals("HS384") || algorithm.equals("HS512")) {
 			String secret = jwt.string("secret");
 			int needed = Integer.parseInt(algorithm.substring(2)) / 8;
 			if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < needed) {
@@ -427,6 +453,7 @@ final class KongImport {
 		String name = required(plugin, "name");
 		plugin.ignore(BOOKKEEPING);
 		plugin.ignore("service", "route", "consumer", "protocols", "instance_name", "ordering");
+		plugin.mapping("config"); // its shape checked now, whether or not a route uses it
 		if (!plugin.bool("enabled", true)) {
 			this.report.leftOut(pluginEntity(name, plugin), "enabled: false", "a disabled plugin does nothing");
 			return;
@@ -494,7 +521,7 @@ final class KongImport {
 		if (limits.isEmpty()) {
 			return;
 		}
-		String plan = safeId(entry.username);
+		String plan = unique(this.planNames, safeId(entry.username));
 		this.output.plans.put(plan, map("limits", limits));
 		entry.out.put("plan", plan);
 		this.report.difference(pluginEntity(plugin.name, plugin.node), "consumer '" + entry.username + "' -> plan '"
@@ -572,7 +599,7 @@ final class KongImport {
 		if (!methods.isEmpty()) {
 			common.add("Method=" + String.join(",", methods));
 		}
-		YamlNode headers = route.get("headers");
+		YamlNode headers = route.mapping("headers");
 		int headerCount = 0;
 		if (headers != null) {
 			for (String header : headers.keys()) {
@@ -582,14 +609,16 @@ final class KongImport {
 				List<String> values = headers.strings(header);
 				List<String> alternatives = new ArrayList<>();
 				for (String value : values) {
-					alternatives.add(value.startsWith("~*") ? value.substring(2) : "\\Q" + value + "\\E");
+					// Kong 3 searches a ~* regex in the value; the Header predicate matches the whole value.
+					alternatives.add(value.startsWith("~*") ? ".*(?:" + value.substring(2) + ").*" : Pattern.quote(value));
 				}
 				common.add(map("name", "Header", "args",
 						map("header", header, "regexp", "(?i)(" + String.join("|", alternatives) + ")")));
 				headerCount++;
 			}
 		}
-		int conditions = (hosts.isEmpty() ? 0 : 1) + (methods.isEmpty() ? 0 : 1) + (headerCount > 0 ? 1 : 0);
+		int conditions = (hosts.isEmpty() ? 0 : 1) + (methods.isEmpty() ? 0 : 1) + (headerCount > 0 ? 1 : 0)
+				+ (route.has("paths") ? 1 : 0);
 		boolean strip = route.bool("strip_path", true);
 		boolean preserveHost = route.bool("preserve_host", false);
 		long regexPriority = (route.number("regex_priority") != null) ? route.number("regex_priority") : 0;
@@ -624,6 +653,7 @@ final class KongImport {
 			String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 			String group = strip ? Integer.toString(segments(base)) : "all";
 			prefixes.computeIfAbsent(group, (key) -> new ArrayList<>()).add(base);
+			this.prefixPaths = true;
 		}
 		List<Filters> variants = new ArrayList<>();
 		for (Map.Entry<String, List<String>> group : prefixes.entrySet()) {
@@ -662,6 +692,9 @@ final class KongImport {
 		}
 		Map<String, Object> metadata = serviceMetadata(service);
 		List<Object> policies = policies(entry, name, entity, metadata, variants.size() > 1);
+		if (policies == null) {
+			return List.of(); // it needs an authentication Tollgate does not have: reported, not written open
+		}
 		List<Object> upstreamFilters = new ArrayList<>();
 		String servicePath = servicePath(service);
 		if (preserveHost) {
@@ -723,8 +756,17 @@ final class KongImport {
 				throw error(service, "service '" + name + "' has a url that cannot be read: " + url);
 			}
 			protocol = parsed.getScheme();
+			if (protocol == null) {
+				throw error(service, "service '" + name + "' has a url without a scheme: " + url);
+			}
 			host = parsed.getHost();
 			port = (parsed.getPort() > 0) ? parsed.getPort() : null;
+			if (host == null && parsed.getRawAuthority() != null) { // a name Java's URI refuses as a host: my_svc
+				String authority = parsed.getRawAuthority();
+				int colon = authority.lastIndexOf(':');
+				host = (colon > 0) ? authority.substring(0, colon) : authority;
+				port = (colon > 0) ? Integer.valueOf(authority.substring(colon + 1)) : null;
+			}
 			service.ignore("protocol", "host", "port", "path");
 		}
 		else {
@@ -741,6 +783,11 @@ final class KongImport {
 			return null;
 		}
 		UpstreamEntry upstream = this.upstreams.get(host);
+		if (upstream == null && host.contains("_")) {
+			this.report.leftOut(entity, "host " + host, "'_' is not allowed in a URI host; its routes are not "
+					+ "imported (use the address or a DNS name without '_')");
+			return null;
+		}
 		if (upstream != null) {
 			if (protocol.equals("https")) {
 				this.report.difference(entity, "https to upstream '" + host + "'",
@@ -804,11 +851,7 @@ final class KongImport {
 	}
 
 	private String uniqueId(String id) {
-		String unique = id;
-		for (int n = 2; !this.routeIds.add(unique); n++) {
-			unique = id + "-" + n;
-		}
-		return unique;
+		return unique(this.routeIds, id);
 	}
 
 	// ---------------------------------------------------------------------------------------------------- plugins
@@ -837,20 +880,34 @@ final class KongImport {
 				level.put(plugin.name, scope);
 			}
 		}
+		for (String name : chosen.keySet()) {
+			if (OTHER_AUTH.contains(name)) {
+				this.report.leftOut(routeEntity, "the whole route (it needs " + name + ")", "Tollgate has no " + name
+						+ "; written without it, the route would be open to everyone. Give it KeyAuth or JwtAuth");
+				return null;
+			}
+		}
 		List<Object> filters = new ArrayList<>();
 		Map<String, Object> validate = new LinkedHashMap<>();
 		for (PluginEntry plugin : chosen.values()) {
 			String entity = pluginEntity(plugin.name, plugin.node);
 			String scope = level.get(plugin.name);
 			String group = switch (scope) {
-				case "service" -> "service-" + safeId(entry.service);
-				case "route" -> split ? "route-" + safeId(routeName) : null;
+				case "service" -> group("service-" + safeId(entry.service));
+				case "route" -> split ? group("route-" + safeId(routeName)) : null;
 				default -> null;
 			};
-			plugin(plugin, entity, scope, group, filters, validate, metadata);
+			plugin(plugin, entity, scope, group, filters, validate, metadata, entry);
 		}
 		if (!validate.isEmpty()) {
 			filters.add(map("name", "ValidateRequest", "args", validate));
+		}
+		boolean anonymous = filters.stream().anyMatch((filter) -> String.valueOf(filter).contains("anonymous="));
+		boolean byConsumer = filters.stream().anyMatch((filter) -> String.valueOf(filter).contains("RateLimit")
+				&& String.valueOf(filter).contains("limit-by=consumer"));
+		if (anonymous && byConsumer) {
+			this.report.difference(routeEntity, "anonymous consumer with rate-limiting by consumer",
+					"Kong counts all anonymous requests as one consumer; Tollgate counts them per client IP");
 		}
 		return filters;
 	}
@@ -870,7 +927,7 @@ final class KongImport {
 	}
 
 	private void plugin(PluginEntry plugin, String entity, String scope, String group, List<Object> filters,
-			Map<String, Object> validate, Map<String, Object> metadata) {
+			Map<String, Object> validate, Map<String, Object> metadata, RouteEntry route) {
 		YamlNode config = config(plugin.node);
 		switch (plugin.name) {
 			case "key-auth" -> filters.add(keyAuth(config, entity));
@@ -878,7 +935,7 @@ final class KongImport {
 			case "acl" -> filters.add(acl(config, entity));
 			case "ip-restriction" -> filters.add(ipRestriction(config, entity));
 			case "rate-limiting" -> {
-				Object filter = rateLimit(config, entity, scope, group);
+				Object filter = rateLimit(config, entity, scope, group, route);
 				if (filter != null) {
 					filters.add(filter);
 				}
@@ -900,7 +957,7 @@ final class KongImport {
 	}
 
 	private YamlNode config(YamlNode plugin) {
-		YamlNode config = plugin.get("config");
+		YamlNode config = plugin.mapping("config");
 		if (config == null) {
 			config = YamlNode.parse("{}", this.file);
 		}
@@ -1025,7 +1082,7 @@ final class KongImport {
 		return map("name", "IpRestriction", "args", args);
 	}
 
-	private Object rateLimit(YamlNode config, String entity, String scope, String group) {
+	private Object rateLimit(YamlNode config, String entity, String scope, String group, RouteEntry route) {
 		Map<String, Object> args = new LinkedHashMap<>();
 		for (String window : List.of("second", "minute", "hour", "day", "month")) {
 			Long limit = config.number(window);
@@ -1058,14 +1115,15 @@ final class KongImport {
 		else {
 			config.get("header_name");
 		}
-		if (scope.equals("global")) {
+		if (limitBy.equals("service") && !scope.equals("route")) {
+			// Kong counts per service, whichever route of it
+			args.put("group", group("service-" + safeId(route.service)));
+		}
+		else if (scope.equals("global")) {
 			args.put("scope", "global"); // Kong's counters of a global plugin are shared by every route
 		}
 		else if (group != null) {
 			args.put("group", group); // ... and those of a service's plugin by the service's routes
-		}
-		if (limitBy.equals("service") && scope.equals("route") && group == null) {
-			args.put("limit-by", "route");
 		}
 		if (config.bool("hide_client_headers", false)) {
 			args.put("hide-client-headers", true);
@@ -1073,6 +1131,10 @@ final class KongImport {
 		String policy = config.string("policy", "local");
 		setting("tollgate.rate-limiting.store", policy.equals("local") ? "local" : "redis", entity,
 				"policy: " + policy);
+		if (policy.equals("cluster")) {
+			this.report.difference(entity, "policy: cluster", "Kong keeps these counters in its database; Tollgate "
+					+ "shares them through Redis: set spring.data.redis.host (else it tries localhost:6379)");
+		}
 		if (!policy.equals("local")) {
 			redis(config, entity);
 		}
@@ -1097,7 +1159,7 @@ final class KongImport {
 	}
 
 	private void redis(YamlNode config, String entity) {
-		YamlNode nested = config.get("redis");
+		YamlNode nested = config.mapping("redis");
 		String host = (nested != null) ? nested.string("host") : config.string("redis_host");
 		Long port = (nested != null) ? nested.number("port") : config.number("redis_port");
 		Long database = (nested != null) ? nested.number("database") : config.number("redis_database");
@@ -1138,7 +1200,16 @@ final class KongImport {
 		Map<String, Object> args = new LinkedHashMap<>();
 		args.put("ttl", orDefault(config.number("cache_ttl"), 300L) + "s");
 		List<String> statuses = config.strings("response_code");
-		args.put("statuses", statuses.isEmpty() ? List.of(200, 301, 404) : statuses.stream().map(Integer::valueOf).toList());
+		List<Integer> codes = new ArrayList<>();
+		for (String status : statuses) {
+			try {
+				codes.add(Integer.valueOf(status));
+			}
+			catch (NumberFormatException ex) {
+				this.report.leftOut(entity, "response_code " + status, "not a status code");
+			}
+		}
+		args.put("statuses", codes.isEmpty() ? List.of(200, 301, 404) : codes);
 		List<String> methods = config.strings("request_method");
 		args.put("methods", methods.isEmpty() ? List.of("GET", "HEAD") : methods);
 		List<String> types = config.strings("content_type");
@@ -1195,6 +1266,10 @@ final class KongImport {
 		}
 		String json;
 		if (version.equals("draft4")) {
+			if (!KongSchemas.isJson(schema)) {
+				this.report.leftOut(entity, "body_schema", "not valid JSON");
+				return;
+			}
 			json = schema.contains("\"$schema\"") ? schema
 					: schema.replaceFirst("\\{", "{\"\\$schema\": \"http://json-schema.org/draft-04/schema#\", ");
 		}
@@ -1260,31 +1335,50 @@ final class KongImport {
 		}
 	}
 
+	/** The {@code name:value} pairs of a transformer section that can be written, others reported. */
+	private List<String[]> pairs(List<String> headers, String entity, String section) {
+		List<String[]> pairs = new ArrayList<>();
+		for (String pair : headers) {
+			String[] parts = pair.split(":", 2);
+			if (parts.length < 2 || parts[0].isBlank()) {
+				this.report.leftOut(entity, section + ".headers " + pair, "not a name:value pair");
+			}
+			else if (NOT_LITERAL.matcher(parts[1]).find()) {
+				this.report.leftOut(entity, section + ".headers " + parts[0],
+						"a Kong template or vault reference, which Tollgate would send as it is written");
+			}
+			else if (parts[1].contains("{") || parts[1].contains("}")) {
+				this.report.leftOut(entity, section + ".headers " + parts[0], "Spring Cloud Gateway expands {...} in "
+						+ "header values as URI variables, so the value cannot be sent as written");
+			}
+			else {
+				pairs.add(parts);
+			}
+		}
+		return pairs;
+	}
+
 	private void requestTransformer(YamlNode config, String entity, List<Object> filters) {
 		transform(config, entity, "remove", (headers) -> headers.forEach(
 				(header) -> filters.add(map("name", "RemoveRequestHeader", "args", map("name", header)))));
-		transform(config, entity, "rename", (headers) -> headers.forEach((pair) -> {
-			String[] parts = pair.split(":", 2);
-			filters.add(map("name", "MapRequestHeader",
-					"args", map("fromHeader", parts[0], "toHeader", (parts.length > 1) ? parts[1] : parts[0])));
+		transform(config, entity, "rename", (headers) -> pairs(headers, entity, "rename").forEach((parts) -> {
+			filters.add(map("name", "MapRequestHeader", "args", map("fromHeader", parts[0], "toHeader", parts[1])));
 			filters.add(map("name", "RemoveRequestHeader", "args", map("name", parts[0])));
 		}));
-		transform(config, entity, "replace", (headers) -> headers.forEach((pair) -> {
-			String[] parts = pair.split(":", 2);
-			filters.add(map("name", "SetRequestHeader",
-					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+		transform(config, entity, "replace", (headers) -> pairs(headers, entity, "replace").forEach((parts) -> {
+			filters.add(map("name", "SetRequestHeader", "args", map("name", parts[0], "value", parts[1])));
 			this.report.difference(entity, "replace.headers " + parts[0], "set even when the request lacks it");
 		}));
-		transform(config, entity, "add", (headers) -> {
-			if (!headers.isEmpty()) {
-				filters.add("AddRequestHeadersIfNotPresent=" + String.join(",", headers));
+		transform(config, entity, "add", (headers) -> pairs(headers, entity, "add").forEach((parts) -> {
+			if (parts[1].contains(",")) { // the filter's shortcut form splits on commas
+				this.report.leftOut(entity, "add.headers " + parts[0], "a value with ',' cannot be added if absent");
 			}
-		});
-		transform(config, entity, "append", (headers) -> headers.forEach((pair) -> {
-			String[] parts = pair.split(":", 2);
-			filters.add(map("name", "AddRequestHeader",
-					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+			else {
+				filters.add("AddRequestHeadersIfNotPresent=" + parts[0] + ":" + parts[1]);
+			}
 		}));
+		transform(config, entity, "append", (headers) -> pairs(headers, entity, "append").forEach((parts) ->
+				filters.add(map("name", "AddRequestHeader", "args", map("name", parts[0], "value", parts[1])))));
 		if (config.has("http_method")) {
 			this.report.leftOut(entity, "http_method", "Tollgate does not change the method");
 			config.get("http_method");
@@ -1299,28 +1393,21 @@ final class KongImport {
 				this.report.leftOut(entity, "rename.headers " + headers, "no response header rename in Tollgate");
 			}
 		});
-		transform(config, entity, "replace", (headers) -> headers.forEach((pair) -> {
-			String[] parts = pair.split(":", 2);
-			filters.add(map("name", "SetResponseHeader",
-					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
+		transform(config, entity, "replace", (headers) -> pairs(headers, entity, "replace").forEach((parts) -> {
+			filters.add(map("name", "SetResponseHeader", "args", map("name", parts[0], "value", parts[1])));
 			this.report.difference(entity, "replace.headers " + parts[0], "set even when the response lacks it");
 		}));
-		transform(config, entity, "add", (headers) -> headers.forEach((pair) -> {
-			String[] parts = pair.split(":", 2);
-			filters.add(map("name", "AddResponseHeader", "args",
-					map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "", "override", false)));
-		}));
-		transform(config, entity, "append", (headers) -> headers.forEach((pair) -> {
-			String[] parts = pair.split(":", 2);
-			filters.add(map("name", "AddResponseHeader",
-					"args", map("name", parts[0], "value", (parts.length > 1) ? parts[1] : "")));
-		}));
+		transform(config, entity, "add", (headers) -> pairs(headers, entity, "add").forEach((parts) ->
+				filters.add(map("name", "AddResponseHeader", "args",
+						map("name", parts[0], "value", parts[1], "override", false)))));
+		transform(config, entity, "append", (headers) -> pairs(headers, entity, "append").forEach((parts) ->
+				filters.add(map("name", "AddResponseHeader", "args", map("name", parts[0], "value", parts[1])))));
 	}
 
 	/** One section (remove, rename, ...) of a transformer: its headers mapped, anything else reported. */
 	private void transform(YamlNode config, String entity, String section,
 			java.util.function.Consumer<List<String>> headers) {
-		YamlNode part = config.get(section);
+		YamlNode part = config.mapping(section);
 		if (part == null) {
 			return;
 		}
@@ -1416,8 +1503,10 @@ final class KongImport {
 	}
 
 	private void reportUnread(YamlNode node, String entity) {
+		boolean secret = entity.startsWith("consumer") || entity.contains("credential");
 		for (String key : node.unread()) {
-			this.report.leftOut(entity, key + ": " + node.describe(key), "not understood by the import");
+			// Under consumers and credentials an unknown field may hold a secret: its name only.
+			this.report.leftOut(entity, secret ? key : key + ": " + node.describe(key), "not understood by the import");
 		}
 	}
 
@@ -1436,6 +1525,26 @@ final class KongImport {
 			map.put((String) keysAndValues[i], keysAndValues[i + 1]);
 		}
 		return map;
+	}
+
+	/** A service id for {@code lb://}: a host name, so no '_' or '.'. */
+	private static String hostId(String name) {
+		String id = HOST_ID.matcher(name).replaceAll("-");
+		return id.isEmpty() ? "x" : id;
+	}
+
+	/** {@code id}, or {@code id-2}, {@code id-3}...: two names that map to one id keep apart. */
+	private static String unique(Set<String> taken, String id) {
+		String unique = id;
+		for (int n = 2; !taken.add(unique); n++) {
+			unique = id + "-" + n;
+		}
+		return unique;
+	}
+
+	/** A RateLimit group name: at most 64 characters, so a long name is shortened with a digest of itself. */
+	private static String group(String name) {
+		return (name.length() <= 64) ? name : name.substring(0, 55) + "-" + Sha256.hex(name).substring(0, 8);
 	}
 
 	private static String safeId(String name) {

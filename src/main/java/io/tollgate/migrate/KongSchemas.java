@@ -29,6 +29,15 @@ final class KongSchemas {
 	private KongSchemas() {
 	}
 
+	static boolean isJson(String text) {
+		try {
+			return JSON.readTree(text).isObject();
+		}
+		catch (JacksonException ex) {
+			return false;
+		}
+	}
+
 	/** The JSON Schema, or null when the document holds anything this does not convert. */
 	static String toJsonSchema(String kongSchema) {
 		JsonNode fields;
@@ -60,6 +69,7 @@ final class KongSchemas {
 				required.add(entry.getKey());
 			}
 		}
+		schema.put("additionalProperties", false); // Kong's schemas refuse fields they do not name
 		if (!required.isEmpty()) {
 			ArrayNode names = schema.putArray("required");
 			required.forEach(names::add);

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -89,6 +90,10 @@ final class OpenApiImport {
 		if (paths != null) {
 			for (String path : paths.keys()) {
 				YamlNode item = paths.get(path);
+				if (item == null || !item.isMapping()) {
+					this.report.leftOut("path " + path, "no operations", "nothing to route");
+					continue;
+				}
 				if (item.has("$ref")) {
 					this.report.leftOut("path " + path + " (line " + item.line() + ")", "$ref path item",
 							"write the path item in place");
@@ -104,10 +109,15 @@ final class OpenApiImport {
 						continue;
 					}
 					YamlNode security = operation.has("security") ? operation.get("security") : globalSecurity;
-					String entity = method.toUpperCase() + " " + path + " (line " + operation.line() + ")";
+					String entity = method.toUpperCase(Locale.ROOT) + " " + path + " (line " + operation.line() + ")";
 					List<Object> auth = auth(security, schemes, entity);
+					if (auth == null) {
+						this.report.leftOut(entity, "the operation", "none of its security requirements can be checked "
+								+ "by Tollgate; written without them it would be open to everyone");
+						continue;
+					}
 					String key = auth.toString();
-					methodsBySecurity.computeIfAbsent(key, (k) -> new ArrayList<>()).add(method.toUpperCase());
+					methodsBySecurity.computeIfAbsent(key, (k) -> new ArrayList<>()).add(method.toUpperCase(Locale.ROOT));
 					authBySecurity.putIfAbsent(key, auth);
 					if (operation.has("operationId")) {
 						operationIds.putIfAbsent(key, operation.string("operationId"));
@@ -195,6 +205,9 @@ final class OpenApiImport {
 		if (security == null) {
 			return List.of();
 		}
+		if (security.isMapping()) {
+			throw new ImportException(this.file + ":" + security.line() + ": security must be a list of requirements");
+		}
 		List<String> alternatives = new ArrayList<>();
 		List<Object> chosen = null;
 		for (YamlNode requirement : security.items()) {
@@ -226,7 +239,7 @@ final class OpenApiImport {
 			this.report.difference(entity, "security alternatives " + alternatives,
 					"the route checks the first one Tollgate supports: " + chosen);
 		}
-		return (chosen != null) ? chosen : List.of();
+		return (chosen != null || alternatives.isEmpty()) ? ((chosen != null) ? chosen : List.of()) : null;
 	}
 
 	private Object filter(String name, YamlNode scheme, String entity) {
@@ -238,7 +251,12 @@ final class OpenApiImport {
 					this.report.leftOut(entity, "apiKey '" + name + "' in a cookie", "KeyAuth reads headers and the query");
 					return null;
 				}
-				return KongImport.map("name", "KeyAuth", "args", KongImport.map("key-names", List.of(scheme.string("name"))));
+				String keyName = scheme.string("name");
+				if (keyName == null || keyName.isBlank()) {
+					throw new ImportException(this.file + ":" + scheme.line() + ": apiKey scheme '" + name
+							+ "' has no name");
+				}
+				return KongImport.map("name", "KeyAuth", "args", KongImport.map("key-names", List.of(keyName)));
 			}
 			case "http" -> {
 				if (scheme.string("scheme", "").equalsIgnoreCase("bearer")) {

@@ -39,9 +39,11 @@ final class YamlNode {
 		if (node instanceof MappingNode mapping) {
 			this.entries = new LinkedHashMap<>();
 			for (NodeTuple tuple : mapping.getValue()) {
-				if (tuple.getKeyNode() instanceof ScalarNode key) {
-					this.entries.put(key.getValue(), tuple.getValueNode());
+				if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
+					throw new ImportException("line " + line(tuple.getKeyNode()) + ": " + path
+							+ " has a key that is not a plain value");
 				}
+				this.entries.put(key.getValue(), tuple.getValueNode());
 			}
 		}
 		else {
@@ -54,6 +56,7 @@ final class YamlNode {
 		LoaderOptions options = new LoaderOptions();
 		options.setAllowDuplicateKeys(false);
 		options.setMaxAliasesForCollections(50);
+		options.setNestingDepthLimit(64);
 		options.setCodePointLimit(64 * 1024 * 1024);
 		Node root;
 		try {
@@ -102,6 +105,15 @@ final class YamlNode {
 		this.read.add(key);
 		Node value = this.entries.get(key);
 		return (value == null || isNull(value)) ? null : new YamlNode(value, child(key));
+	}
+
+	/** The mapping under {@code key}, read; null when absent. */
+	YamlNode mapping(String key) {
+		YamlNode value = get(key);
+		if (value != null && !value.isMapping()) {
+			throw new ImportException("line " + value.line() + ": " + value.path + " must be a mapping (key: value)");
+		}
+		return value;
 	}
 
 	/** Marks keys as read without using them (fields that mean nothing to Tollgate: ids, timestamps, tags). */
@@ -232,21 +244,26 @@ final class YamlNode {
 	}
 
 	Object plain() {
-		return plain(this.node);
+		return plain(this.node, 0);
 	}
 
-	private static Object plain(Node node) {
+	/** Depth-bounded: an anchor that refers to itself would otherwise never end. */
+	private static Object plain(Node node, int depth) {
+		if (depth > 64) {
+			throw new ImportException("line " + line(node) + ": nested too deeply (or refers to itself)");
+		}
 		if (node instanceof MappingNode mapping) {
 			Map<String, Object> map = new LinkedHashMap<>();
 			for (NodeTuple tuple : mapping.getValue()) {
-				map.put(((ScalarNode) tuple.getKeyNode()).getValue(), plain(tuple.getValueNode()));
+				Node key = tuple.getKeyNode();
+				map.put((key instanceof ScalarNode scalar) ? scalar.getValue() : "?", plain(tuple.getValueNode(), depth + 1));
 			}
 			return map;
 		}
 		if (node instanceof SequenceNode sequence) {
 			List<Object> list = new ArrayList<>();
 			for (Node item : sequence.getValue()) {
-				list.add(plain(item));
+				list.add(plain(item, depth + 1));
 			}
 			return list;
 		}
@@ -280,7 +297,7 @@ final class YamlNode {
 
 	/** The value as it was written, for a report line. */
 	String describe(String key) {
-		Object value = plain(this.entries.get(key));
+		Object value = plain(this.entries.get(key), 0);
 		String text = String.valueOf(value);
 		return (text.length() > 80) ? text.substring(0, 77) + "..." : text;
 	}

@@ -213,17 +213,25 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 						this.allowed.get(outcome.source()).increment();
 						return chain.filter(exchange);
 					}
-					this.rejected.get(outcome.source()).increment();
 					if (shadow) {
+						// Admitted, so counted as allowed; the would-be rejection is the shadow counter's.
+						this.allowed.get(outcome.source()).increment();
 						Shadow.letThrough(exchange, RateLimitGatewayFilterFactory.this.meters, "rate-limit", 429);
 						return chain.filter(exchange);
 					}
+					this.rejected.get(outcome.source()).increment();
 					long retryAfter = Math.max(1, (decision.retryAfterMs() + 999) / 1000);
 					exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
 					return ProblemWriter.write(exchange, HttpStatus.TOO_MANY_REQUESTS, EXCEEDED);
 				})
-				.onErrorResume(RateLimiter.StoreUnavailableException.class, (ex) -> ProblemWriter.write(exchange,
-						HttpStatus.SERVICE_UNAVAILABLE, "Rate limiting is unavailable: its store does not answer"));
+				.onErrorResume(RateLimiter.StoreUnavailableException.class, (ex) -> {
+					if (this.shadow) { // a limit on trial never refuses, its store's outage included
+						Shadow.letThrough(exchange, RateLimitGatewayFilterFactory.this.meters, "rate-limit", 503);
+						return chain.filter(exchange);
+					}
+					return ProblemWriter.write(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+							"Rate limiting is unavailable: its store does not answer");
+				});
 		}
 
 		private void writeHeaders(HttpHeaders headers, Decision decision) {

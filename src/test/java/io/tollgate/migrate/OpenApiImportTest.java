@@ -50,6 +50,10 @@ class OpenApiImportTest {
 		assertThat(yaml).contains("Path=/v1/orders").contains("Path=/v1/orders/{orderId}").contains("KeyAuth")
 			.contains("X-API-Key");
 		assertThat(out.resolve("openapi/orders-3.0.yaml")).exists();
+		// An operation that only http basic lets in is left out, not written open.
+		assertThat(yaml).doesNotContain("/v1/admin");
+		assertThat(Files.readString(out.resolve("IMPORT-REPORT.md"))).contains("GET /admin")
+			.contains("none of its security requirements can be checked");
 		Files.writeString(out.resolve("application.yml"), yaml + """
 				tollgate:
 				  consumers:
@@ -71,6 +75,7 @@ class OpenApiImportTest {
 			assertThat(postWithKey(gateway, "/v1/orders", "{\"qty\":3}").statusCode()).isEqualTo(200);
 			// Paths and methods the document does not have match no route.
 			assertThat(get(gateway, "/v1/unknown", key).statusCode()).isEqualTo(404);
+			assertThat(get(gateway, "/v1/admin", key).statusCode()).isEqualTo(404);
 			assertThat(get(gateway, "/orders?limit=5", key).statusCode()).isEqualTo(404);
 		}
 	}

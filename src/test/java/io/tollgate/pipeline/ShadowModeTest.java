@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.TollgateApplication;
 import io.tollgate.reload.ConfigReloader;
 import io.tollgate.reload.ConfigStatus;
+import io.tollgate.testsupport.ClosedPort;
 import io.tollgate.testsupport.RecordingUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,20 @@ class ShadowModeTest {
 			assertThat(send(gateway, "/gl/ip/3", "198.51.100.9", null).statusCode()).isEqualTo(403);
 			assertThat(gateway.getBean(ConfigStatus.class).lastReload()).containsEntry("property", "tollgate.policies.mode")
 				.containsEntry("reason", "must be enforce or shadow");
+		}
+	}
+
+	@Test
+	void aRateLimitInShadowModeLetsRequestsThroughWhenItsStoreIsDownAndFaultTolerantIsOff() throws Exception {
+		write("shadow");
+		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class)
+			.profiles("test")
+			.run("--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
+					"--upstream.uri=" + upstream.uri(), "--refused.port=1", "--spring.data.redis.host=127.0.0.1",
+					"--spring.data.redis.port=" + ClosedPort.get(), "--tollgate.rate-limiting.fault-tolerant=false")) {
+			// Enforced, this is a 503 (StrictRedisTest); on trial, the request passes and the outage is counted.
+			assertThat(send(gateway, "/sh/limited/1", "198.51.100.27", null).statusCode()).isEqualTo(200);
+			assertThat(count(gateway, "rate-limit", "sh-limited")).isEqualTo(1);
 		}
 	}
 
