@@ -22,9 +22,7 @@ class UpstreamLoadBalancerConfiguration {
 			.withBase(new LastKnownInstancesSupplier(serviceId, discovery, snapshot))
 			.withCaching()
 			.withZonePreference()
-			// Instances with a "weight" metadata value get that share of requests (static instances imported from
-			// Kong upstream targets, Consul services that set it); the others weigh 1.
-			.withWeighted()
+			.with((ctx, delegate) -> new WeightedInstancesSupplier(delegate))
 			.with((ctx, delegate) -> new OutlierEjectingSupplier(delegate, detector))
 			.build(context);
 	}

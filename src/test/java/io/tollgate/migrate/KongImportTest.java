@@ -42,17 +42,21 @@ class KongImportTest {
 
 	private static RecordingUpstream upstream;
 
+	private static RecordingUpstream second;
+
 	@TempDir
 	Path dir;
 
 	@BeforeAll
 	static void startUpstream() {
 		upstream = RecordingUpstream.start();
+		second = RecordingUpstream.start();
 	}
 
 	@AfterAll
 	static void stopUpstream() {
 		upstream.close();
+		second.close();
 	}
 
 	@Test
@@ -139,8 +143,15 @@ class KongImportTest {
 				.isEqualTo(200);
 			assertThat(get(gateway, "/tokens", Map.of()).statusCode()).isEqualTo(401);
 
-			// An upstream with targets: lb:// to static, weighted instances.
-			assertThat(get(gateway, "/balanced/x", Map.of()).statusCode()).isEqualTo(200);
+			// An upstream with targets weighing 100 and 50: lb:// to static instances, two requests of three to the
+			// first.
+			upstream.clear();
+			second.clear();
+			for (int i = 0; i < 30; i++) {
+				assertThat(get(gateway, "/balanced/" + i, Map.of()).statusCode()).isEqualTo(200);
+			}
+			assertThat(upstream.receivedCount()).isEqualTo(20);
+			assertThat(second.receivedCount()).isEqualTo(10);
 		}
 	}
 
@@ -275,6 +286,7 @@ class KongImportTest {
 		String text = Files.readString(resource(name))
 			.replace("UPSTREAM_HOST", "127.0.0.1")
 			.replace("UPSTREAM_PORT", Integer.toString(upstream.port()))
+			.replace("SECOND_UPSTREAM", "127.0.0.1:" + second.port())
 			.replace("UPSTREAM", "127.0.0.1:" + upstream.port());
 		Path file = Files.writeString(this.dir.resolve(name), text);
 		Path out = this.dir.resolve("out-" + name);
