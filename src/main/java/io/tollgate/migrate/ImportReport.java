@@ -41,6 +41,15 @@ final class ImportReport {
 		}
 	}
 
+	/** Every field of {@code node} that nothing read, as not understood. */
+	void unread(YamlNode node, String entity) {
+		boolean secret = entity.startsWith("consumer") || entity.contains("credential");
+		for (String key : node.unread()) {
+			// Under consumers and credentials an unknown field may hold a secret: its name only.
+			leftOut(entity, secret ? key : key + ": " + node.describe(key), "not understood by the import");
+		}
+	}
+
 	void summary(String line) {
 		this.summary.add(line);
 	}
