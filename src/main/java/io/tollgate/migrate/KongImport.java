@@ -604,8 +604,19 @@ final class KongImport {
 				List<String> values = headers.strings(header);
 				List<String> alternatives = new ArrayList<>();
 				for (String value : values) {
-					// Kong 3 searches a ~* regex in the value; the Header predicate matches the whole value.
-					alternatives.add(value.startsWith("~*") ? ".*(?:" + value.substring(2) + ").*" : Pattern.quote(value));
+					if (!value.startsWith("~*")) {
+						alternatives.add(Pattern.quote(value));
+						continue;
+					}
+					try {
+						Pattern.compile(value.substring(2));
+						// Kong 3 searches a ~* regex in the value; the Header predicate matches the whole value.
+						alternatives.add(".*(?:" + value.substring(2) + ").*");
+					}
+					catch (PatternSyntaxException ex) {
+						throw error(headers, "header " + header + ": '" + value + "' is not a regular expression "
+								+ "Java can read: " + ex.getDescription());
+					}
 				}
 				common.add(map("name", "Header", "args",
 						map("header", header, "regexp", "(?i)(" + String.join("|", alternatives) + ")")));
@@ -640,9 +651,10 @@ final class KongImport {
 				}
 				continue;
 			}
-			if (path.contains("{") || path.contains("}") || path.contains("*") || path.contains("?")) {
+			if (path.contains("{") || path.contains("}") || path.contains("*") || path.contains("?")
+					|| path.contains(",")) {
 				this.report.leftOut(entity, "path " + path, "'{', '}', '*' and '?' are pattern characters in "
-						+ "Tollgate's Path predicate");
+						+ "Tollgate's Path predicate, and ',' separates its patterns");
 				continue;
 			}
 			String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;

@@ -172,6 +172,9 @@ class KongImportTest {
 				assertThat(withKey.statusCode()).as(service).isEqualTo(200);
 				assertThat(withKey.body()).as(service).contains(String.format("\"uri\" : \"/v%d/ping\"", i));
 			}
+			// A 2.1 path with regex characters is a regex (Kong 2's rule): anchored at the start, here at the end too.
+			assertThat(get(gateway, "/items/42", Map.of()).body()).contains("\"uri\" : \"/v1/items/42\"");
+			assertThat(get(gateway, "/items/42x", Map.of()).statusCode()).isEqualTo(404);
 			// svc-04 allows 4 a minute per consumer; two requests were made above (one refused before counting).
 			List<Integer> limited = new ArrayList<>();
 			for (int i = 0; i < 4; i++) {
