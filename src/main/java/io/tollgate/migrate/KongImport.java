@@ -497,17 +497,7 @@ final class KongImport {
 			return;
 		}
 		YamlNode config = this.pluginMapper.config(plugin.node);
-		Map<String, Object> limits = new LinkedHashMap<>();
-		for (String window : List.of("second", "minute", "hour", "day", "month")) {
-			Long limit = config.number(window);
-			if (limit != null) {
-				limits.put(window, limit);
-			}
-		}
-		Long year = config.number("year");
-		if (year != null) {
-			this.report.leftOut(pluginEntity(plugin.name, plugin.node), "year: " + year, "no yearly window in Tollgate");
-		}
+		Map<String, Object> limits = this.pluginMapper.windows(config, pluginEntity(plugin.name, plugin.node));
 		config.ignore("limit_by", "policy", "fault_tolerant", "hide_client_headers", "header_name", "path",
 				"sync_rate", "error_code", "error_message", "redis", "redis_host", "redis_port", "redis_password",
 				"redis_username", "redis_database", "redis_timeout", "redis_ssl", "redis_ssl_verify",

@@ -180,7 +180,8 @@ final class KongPlugins {
 		return map("name", "JwtAuth", "args", args);
 	}
 
-	private Object acl(YamlNode config, String entity) {
+	/** {@code allow} and {@code deny} (Kong 2's {@code whitelist} and {@code blacklist}), as Acl and IpRestriction take them. */
+	private static Map<String, Object> allowDeny(YamlNode config) {
 		Map<String, Object> args = new LinkedHashMap<>();
 		List<String> allow = config.has("allow") ? config.strings("allow") : config.strings("whitelist");
 		List<String> deny = config.has("deny") ? config.strings("deny") : config.strings("blacklist");
@@ -190,6 +191,11 @@ final class KongPlugins {
 		if (!deny.isEmpty()) {
 			args.put("deny", deny);
 		}
+		return args;
+	}
+
+	private Object acl(YamlNode config, String entity) {
+		Map<String, Object> args = allowDeny(config);
 		if (config.bool("hide_groups_header", false)) {
 			this.report.difference(entity, "hide_groups_header: true",
 					"Tollgate always sends X-Consumer-Groups upstream");
@@ -199,15 +205,7 @@ final class KongPlugins {
 	}
 
 	private Object ipRestriction(YamlNode config, String entity) {
-		Map<String, Object> args = new LinkedHashMap<>();
-		List<String> allow = config.has("allow") ? config.strings("allow") : config.strings("whitelist");
-		List<String> deny = config.has("deny") ? config.strings("deny") : config.strings("blacklist");
-		if (!allow.isEmpty()) {
-			args.put("allow", allow);
-		}
-		if (!deny.isEmpty()) {
-			args.put("deny", deny);
-		}
+		Map<String, Object> args = allowDeny(config);
 		Long status = config.number("status");
 		String message = config.string("message");
 		if ((status != null && status != 403) || message != null) {
@@ -216,18 +214,24 @@ final class KongPlugins {
 		return map("name", "IpRestriction", "args", args);
 	}
 
-	private Object rateLimit(YamlNode config, String entity, String scope, String group, String service) {
-		Map<String, Object> args = new LinkedHashMap<>();
+	/** A rate-limiting config's windows, in Tollgate's names; {@code year} reported. */
+	Map<String, Object> windows(YamlNode config, String entity) {
+		Map<String, Object> limits = new LinkedHashMap<>();
 		for (String window : List.of("second", "minute", "hour", "day", "month")) {
 			Long limit = config.number(window);
 			if (limit != null) {
-				args.put(window, limit);
+				limits.put(window, limit);
 			}
 		}
 		Long year = config.number("year");
 		if (year != null) {
 			this.report.leftOut(entity, "year: " + year, "no yearly window in Tollgate");
 		}
+		return limits;
+	}
+
+	private Object rateLimit(YamlNode config, String entity, String scope, String group, String service) {
+		Map<String, Object> args = windows(config, entity);
 		if (args.isEmpty()) {
 			return null;
 		}

@@ -43,10 +43,7 @@ class ShadowModeTest {
 	@Test
 	void policiesInShadowModeLetThroughWhatTheyWouldRejectAndCountItThenEnforceAfterAReload() throws Exception {
 		write("shadow");
-		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class)
-			.profiles("test")
-			.run("--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
-					"--upstream.uri=" + upstream.uri(), "--refused.port=1")) {
+		try (ConfigurableApplicationContext gateway = start()) {
 			// A limit of 2 a minute: 5 requests pass, 3 counted as would-be rejections, no rate-limit headers.
 			List<HttpResponse<Void>> limited = new ArrayList<>();
 			for (int i = 0; i < 5; i++) {
@@ -93,10 +90,7 @@ class ShadowModeTest {
 	@Test
 	void theGatewayWideSwitchShadowsEveryPolicyWithoutAModeOfItsOwnUntilAReloadEnforces() throws Exception {
 		writeGlobal("shadow");
-		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class)
-			.profiles("test")
-			.run("--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
-					"--upstream.uri=" + upstream.uri(), "--refused.port=1")) {
+		try (ConfigurableApplicationContext gateway = start()) {
 			// No mode on the route: the switch's shadow. mode: enforce on the route: enforced regardless.
 			assertThat(send(gateway, "/gl/ip/1", "198.51.100.9", null).statusCode()).isEqualTo(200);
 			assertThat(send(gateway, "/gl/enforced/1", "198.51.100.9", null).statusCode()).isEqualTo(403);
@@ -121,11 +115,8 @@ class ShadowModeTest {
 	@Test
 	void aRateLimitInShadowModeLetsRequestsThroughWhenItsStoreIsDownAndFaultTolerantIsOff() throws Exception {
 		write("shadow");
-		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class)
-			.profiles("test")
-			.run("--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
-					"--upstream.uri=" + upstream.uri(), "--refused.port=1", "--spring.data.redis.host=127.0.0.1",
-					"--spring.data.redis.port=" + ClosedPort.get(), "--tollgate.rate-limiting.fault-tolerant=false")) {
+		try (ConfigurableApplicationContext gateway = start("--spring.data.redis.host=127.0.0.1",
+				"--spring.data.redis.port=" + ClosedPort.get(), "--tollgate.rate-limiting.fault-tolerant=false")) {
 			// Enforced, this is a 503 (StrictRedisTest); on trial, the request passes and the outage is counted.
 			assertThat(send(gateway, "/sh/limited/1", "198.51.100.27", null).statusCode()).isEqualTo(200);
 			assertThat(count(gateway, "rate-limit", "sh-limited")).isEqualTo(1);
@@ -135,18 +126,7 @@ class ShadowModeTest {
 	private static final String VALID_ORDER = "{\"id\":\"ORD-1\",\"status\":\"new\",\"items\":[{\"sku\":\"abc\",\"qty\":1}]}";
 
 	private void writeGlobal(String mode) throws Exception {
-		Files.writeString(this.dir.resolve("application-test.yml"), """
-				tollgate:
-				  policies:
-				    mode: %1$s
-				  client-ip:
-				    trusted-proxies: [ 127.0.0.1/32, "::1/128" ]
-				spring:
-				  cloud:
-				    gateway:
-				      server:
-				        webflux:
-				          routes:
+		configure(mode, """
 				            - id: gl-ip
 				              uri: ${upstream.uri}
 				              predicates: [ Path=/gl/ip/** ]
@@ -165,17 +145,14 @@ class ShadowModeTest {
 				              filters:
 				                - name: ValidateRequest
 				                  args: { body-schema: classpath:validation/order.schema.json }
-				""".formatted(mode));
+				""");
 	}
 
 	@Test
 	void anUnknownModeStopsStartupNamingIt() throws Exception {
 		write("observe");
 		Throwable failure = null;
-		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(TollgateApplication.class)
-			.profiles("test")
-			.run("--server.port=0", "--management.server.port=0", "--TOLLGATE_CONFIG_DIR=" + this.dir,
-					"--upstream.uri=" + upstream.uri(), "--refused.port=1")) {
+		try (ConfigurableApplicationContext gateway = start()) {
 			// not expected to start
 		}
 		catch (RuntimeException ex) {
@@ -192,17 +169,7 @@ class ShadowModeTest {
 	}
 
 	private void write(String mode) throws Exception {
-		// A profile file of the config directory: it overrides the test profile's routes (application-test.yml).
-		Files.writeString(this.dir.resolve("application-test.yml"), """
-				tollgate:
-				  client-ip:
-				    trusted-proxies: [ 127.0.0.1/32, "::1/128" ]
-				spring:
-				  cloud:
-				    gateway:
-				      server:
-				        webflux:
-				          routes:
+		configure("enforce", """
 				            - id: sh-limited
 				              uri: ${upstream.uri}
 				              predicates: [ Path=/sh/limited/** ]
@@ -232,6 +199,33 @@ class ShadowModeTest {
 				                    content-types: [ application/json ]
 				                    mode: %1$s
 				""".formatted(mode));
+	}
+
+	/**
+	 * A profile file of the config directory, with these routes and {@code tollgate.policies.mode}: it overrides the
+	 * test profile's routes (application-test.yml).
+	 */
+	private void configure(String policiesMode, String routes) throws Exception {
+		Files.writeString(this.dir.resolve("application-test.yml"), """
+				tollgate:
+				  policies:
+				    mode: %s
+				  client-ip:
+				    trusted-proxies: [ 127.0.0.1/32, "::1/128" ]
+				spring:
+				  cloud:
+				    gateway:
+				      server:
+				        webflux:
+				          routes:
+				""".formatted(policiesMode) + routes);
+	}
+
+	private ConfigurableApplicationContext start(String... more) {
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
+				"--TOLLGATE_CONFIG_DIR=" + this.dir, "--upstream.uri=" + upstream.uri(), "--refused.port=1"));
+		args.addAll(List.of(more));
+		return new SpringApplicationBuilder(TollgateApplication.class).profiles("test").run(args.toArray(String[]::new));
 	}
 
 	private static double count(ConfigurableApplicationContext gateway, String policy, String route) {
