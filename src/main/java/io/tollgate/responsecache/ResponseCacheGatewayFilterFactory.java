@@ -33,6 +33,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -87,7 +88,7 @@ public class ResponseCacheGatewayFilterFactory
 	public void reconfigure(ResponseCacheProperties next) {
 		ResponseCacheProperties startup = this.properties;
 		this.properties = new ResponseCacheProperties(startup.store(), startup.memory(), next.redisTimeout(),
-				next.lockTimeout(), startup.redis());
+				next.lockTimeout(), startup.redis(), startup.targetedField());
 	}
 
 	@Override
@@ -127,7 +128,8 @@ public class ResponseCacheGatewayFilterFactory
 					config.cacheControl, config.ttl.toMillis(),
 					Math.min(config.maxEntrySize.toBytes(), ResponseCacheGatewayFilterFactory.this.store.maxEntrySize()),
 					Set.copyOf(keyed),
-					ResponseCacheGatewayFilterFactory.this.inFlight);
+					ResponseCacheGatewayFilterFactory.this.inFlight,
+					ResponseCacheGatewayFilterFactory.this.properties.targetedField());
 			String route = (config.routeId != null) ? config.routeId : "unknown";
 			for (CacheStatus status : CacheStatus.values()) {
 				this.lookups.put(status, Counter.builder("tollgate.cache.lookups")
@@ -146,6 +148,14 @@ public class ResponseCacheGatewayFilterFactory
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 			ServerHttpRequest request = exchange.getRequest();
+			// The gateway's own cache-control field is for the gateway only: it never reaches the client, whether
+			// the response comes from the upstream or from the cache.
+			ServerHttpResponse response = exchange.getResponse();
+			String targeted = this.policy.targetedField();
+			response.beforeCommit(() -> {
+				response.getHeaders().remove(targeted);
+				return Mono.empty();
+			});
 			if (!this.config.methods.contains(request.getMethod()) || hasBody(request.getHeaders())) {
 				// A body is forwarded but not keyed: caching its response would let one client poison the entry.
 				return bypass(exchange, chain);

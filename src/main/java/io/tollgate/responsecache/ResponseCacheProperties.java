@@ -3,6 +3,7 @@ package io.tollgate.responsecache;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -20,12 +21,15 @@ import org.springframework.validation.annotation.Validated;
  * @param lockTimeout how long concurrent misses on one key wait for the first one's response before going
  * upstream themselves
  * @param redis bounds (and, optionally, its own server) of the Redis store
+ * @param targetedField the targeted cache-control field (RFC 9213) meant for this gateway: when a response has it,
+ * its directives decide instead of {@code CDN-Cache-Control} and {@code Cache-Control}, and it is removed before the
+ * response leaves (so an upstream can say "browsers: no-store; gateway: 60 s")
  */
 @ConfigurationProperties("tollgate.response-cache")
 @Validated
 public record ResponseCacheProperties(@DefaultValue("memory") @NotNull StoreType store, @DefaultValue @Valid Memory memory,
 		@DefaultValue("50ms") @NotNull Duration redisTimeout, @DefaultValue("10s") @NotNull Duration lockTimeout,
-		@DefaultValue @Valid Redis redis) {
+		@DefaultValue @Valid Redis redis, @DefaultValue("Tollgate-Cache-Control") @NotBlank String targetedField) {
 
 	/** Where cached responses live. */
 	public enum StoreType {

@@ -18,6 +18,9 @@ import org.springframework.http.MediaType;
  */
 final class ResponsePolicy {
 
+	/** RFC 9213's field for every CDN (and, here, this gateway); passed on to the client as it is. */
+	static final String CDN_CACHE_CONTROL = "CDN-Cache-Control";
+
 	private final Set<Integer> statuses;
 
 	private final List<MediaType> contentTypes;
@@ -32,8 +35,11 @@ final class ResponsePolicy {
 
 	private final InFlight inFlight;
 
+	private final String targetedField;
+
 	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
-			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight) {
+			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight, String targetedField) {
+		this.targetedField = targetedField;
 		this.statuses = statuses;
 		this.contentTypes = contentTypes;
 		this.honourCacheControl = honourCacheControl;
@@ -49,6 +55,26 @@ final class ResponsePolicy {
 
 	InFlight inFlight() {
 		return this.inFlight;
+	}
+
+	String targetedField() {
+		return this.targetedField;
+	}
+
+	/**
+	 * The directives the gateway obeys (RFC 9213 section 2.2): its own targeted field if the response has one, else
+	 * {@code CDN-Cache-Control}, else {@code Cache-Control}; a targeted field present replaces the fields after it.
+	 */
+	List<String> directivesFor(HttpHeaders response) {
+		List<String> own = response.get(this.targetedField);
+		if (own != null && !own.isEmpty()) {
+			return own;
+		}
+		List<String> cdn = response.get(CDN_CACHE_CONTROL);
+		if (cdn != null && !cdn.isEmpty()) {
+			return cdn;
+		}
+		return response.get(HttpHeaders.CACHE_CONTROL);
 	}
 
 	/**
@@ -76,7 +102,7 @@ final class ResponsePolicy {
 				|| response.containsHeader(HttpHeaders.SET_COOKIE)) {
 			return null;
 		}
-		CacheControl directives = CacheControl.parse(response.get(HttpHeaders.CACHE_CONTROL));
+		CacheControl directives = CacheControl.parse(directivesFor(response));
 		if (carriesCredentials(request)
 				&& (!directives.allowsSharingAnAuthorizedResponse() || directives.isPrivate() || directives.noStore())) {
 			// Read even when the route does not honour Cache-Control: forcing a TTL never makes an

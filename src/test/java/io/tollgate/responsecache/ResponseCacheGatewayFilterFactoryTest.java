@@ -75,6 +75,62 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void aClientsConditionalRequestMatchingAFreshEntryGets304FromTheCacheWithoutTheUpstream() {
+		String path = this.path + "?h=ETag:\"v1\"&h=Last-Modified:Sun, 22 Nov 2026 09:00:00 GMT";
+		missStored(path);
+		String modified = "Sun, 22 Nov 2026 09:00:00 GMT";
+		String before = "Sun, 22 Nov 2026 08:00:00 GMT";
+		String after = "Sun, 22 Nov 2026 09:30:00 GMT";
+		// request validators -> status (RFC 9110 section 13.1, 13.2.2; RFC 9111 section 4.3.2)
+		Object[][] cases = {
+				{ "If-None-Match", "\"v1\"", 304 },
+				{ "If-None-Match", "W/\"v1\"", 304 }, // weak comparison
+				{ "If-None-Match", "\"v0\", \"v1\"", 304 },
+				{ "If-None-Match", "*", 304 },
+				{ "If-None-Match", "\"v2\"", 200 },
+				{ "If-Modified-Since", modified, 304 },
+				{ "If-Modified-Since", after, 304 },
+				{ "If-Modified-Since", before, 200 },
+				{ "If-Modified-Since", "not a date", 200 }, };
+		for (Object[] row : cases) {
+			var result = this.client.get().uri(path).header((String) row[0], (String) row[1]).exchange()
+				.expectHeader().valueEquals("X-Cache-Status", "Hit")
+				.expectBody().returnResult();
+			assertThat(result.getStatus().value()).as(row[0] + ": " + row[1]).isEqualTo(row[2]);
+			if ((int) row[2] == 304) {
+				assertThat(result.getResponseBody()).as("no body").isNullOrEmpty();
+				assertThat(result.getResponseHeaders().getETag()).isEqualTo("\"v1\"");
+				assertThat(result.getResponseHeaders().getContentType()).isNull();
+			}
+		}
+		// If-None-Match wins over If-Modified-Since: a changed tag is a 200 whatever the date says.
+		this.client.get().uri(path).header("If-None-Match", "\"v2\"").header("If-Modified-Since", after)
+			.exchange().expectStatus().isOk();
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+	}
+
+	@Test
+	void theGatewaysTargetedFieldDecidesAndNeverReachesTheClient() {
+		// "Browsers: no-store; gateway: 60 s" (RFC 9213): stored and served, the client sees only Cache-Control.
+		String path = this.path + "?h=Cache-Control:no-store&h=Tollgate-Cache-Control:max-age=60";
+		var miss = this.client.get().uri(path).exchange().expectHeader().valueEquals("X-Cache-Status", "Miss")
+			.expectBody().returnResult();
+		awaitStored(miss.getResponseHeaders().getFirst("X-Cache-Key"));
+		var hit = this.client.get().uri(path).exchange().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectBody().returnResult();
+		for (var result : List.of(miss, hit)) {
+			assertThat(result.getResponseHeaders().getCacheControl()).isEqualTo("no-store");
+			assertThat(result.getResponseHeaders().containsHeader("Tollgate-Cache-Control")).isFalse();
+		}
+		// CDN-Cache-Control is obeyed too, and passed on (for a CDN in front).
+		String cdn = this.path + "-cdn?h=Cache-Control:max-age=60&h=CDN-Cache-Control:no-store";
+		this.client.get().uri(cdn).exchange().expectHeader().valueEquals("X-Cache-Status", "Bypass")
+			.expectHeader().valueEquals("CDN-Cache-Control", "no-store");
+		this.client.get().uri(cdn).exchange().expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		assertThat(upstream.receivedCount()).isEqualTo(3);
+	}
+
+	@Test
 	void hitServesTheSameBodyAndHeaders() {
 		byte[] first = get(this.path).expectBody().returnResult().getResponseBody();
 		var second = get(this.path).expectBody().returnResult();

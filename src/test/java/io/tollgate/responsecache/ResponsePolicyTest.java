@@ -208,10 +208,33 @@ class ResponsePolicyTest {
 		assertThat(ResponsePolicy.carriesCredentials(new HttpHeaders())).isFalse();
 	}
 
+	@Test
+	void aTargetedFieldDecidesInsteadOfCacheControlTheGatewaysOwnFirst() {
+		// RFC 9213: Tollgate-Cache-Control, else CDN-Cache-Control, else Cache-Control; the first present wins.
+		Object[][] cases = {
+				{ "no-store", null, "max-age=60", 60_000L }, // browsers: no-store; gateway: 60 s
+				{ "max-age=60", "no-store", null, null }, // CDNs (and the gateway) told not to store
+				{ "no-store", "max-age=60", "max-age=5", 5_000L }, // the gateway's own over CDN-Cache-Control
+				{ "max-age=60", null, "private", null },
+				{ "max-age=60", null, null, 60_000L }, };
+		for (Object[] row : cases) {
+			HttpHeaders response = json();
+			response.set(HttpHeaders.CACHE_CONTROL, (String) row[0]);
+			if (row[1] != null) {
+				response.set("CDN-Cache-Control", (String) row[1]);
+			}
+			if (row[2] != null) {
+				response.set("Tollgate-Cache-Control", (String) row[2]);
+			}
+			ResponsePolicy.Verdict verdict = this.honouring.verdict(200, response, new HttpHeaders());
+			assertThat((verdict != null) ? verdict.freshMs() : null).as(java.util.Arrays.toString(row)).isEqualTo(row[3]);
+		}
+	}
+
 	private static ResponsePolicy policy(boolean honourCacheControl, Set<String> keyedHeaders, MediaType... types) {
 		List<MediaType> contentTypes = (types.length == 0) ? List.of(MediaType.APPLICATION_JSON) : List.of(types);
 		return new ResponsePolicy(Set.of(200, 301), contentTypes, honourCacheControl, TTL_MS, 1_000_000, keyedHeaders,
-				new InFlight());
+				new InFlight(), "Tollgate-Cache-Control");
 	}
 
 	private static CachedResponse entry(ResponsePolicy.Verdict verdict) {
