@@ -24,8 +24,9 @@ final class Capture {
 	static final String ATTRIBUTE = Capture.class.getName();
 
 	/** Headers never stored: per hop, per request, or recomputed on every hit. */
+	/** Not kept with an entry. Date is: a hit carries the upstream's Date, and its age in Age. */
 	private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "transfer-encoding", "age",
-			"x-request-id", "set-cookie", "date", "proxy-connection", "upgrade", "trailer");
+			"x-request-id", "set-cookie", "proxy-connection", "upgrade", "trailer");
 
 	final String key;
 
@@ -55,6 +56,9 @@ final class Capture {
 
 	private long receivedAt;
 
+	/** How old the response was on arrival: its age on a hit is this plus the time it has been stored. */
+	private long ageMs;
+
 	private Map<String, String> vary;
 
 	private boolean mayServeStale;
@@ -78,7 +82,7 @@ final class Capture {
 	 * through unrecorded.
 	 */
 	boolean begin(int statusCode, HttpHeaders responseHeaders, ServerWebExchange exchange, long now) {
-		ResponsePolicy.Verdict verdict = this.policy.verdict(statusCode, responseHeaders, this.requestHeaders);
+		ResponsePolicy.Verdict verdict = this.policy.verdict(statusCode, responseHeaders, this.requestHeaders, now);
 		if (verdict == null) {
 			abandon();
 			return false;
@@ -88,6 +92,7 @@ final class Capture {
 		this.receivedAt = now;
 		this.expectedLength = responseHeaders.getContentLength();
 		this.freshMs = verdict.freshMs();
+		this.ageMs = verdict.ageMs();
 		this.vary = verdict.vary();
 		this.mayServeStale = verdict.mayServeStale();
 		Set<String> upstreamNames = exchange.getAttribute(
@@ -132,7 +137,8 @@ final class Capture {
 	CachedResponse complete() {
 		CachedResponse entry = null;
 		if (!this.done && this.body != null && this.headers != null && this.freshMs > 0) {
-			long at = this.receivedAt;
+			// Stored as if it had arrived when it was generated: Age, freshness and expiry all count from there.
+			long at = this.receivedAt - this.ageMs;
 			entry = new CachedResponse(this.statusCode, this.headers, this.body.toByteArray(), at, at + this.freshMs,
 					at + this.freshMs + (this.mayServeStale ? this.staleIfErrorMs : 0), this.vary);
 			this.store.accept(entry);

@@ -129,7 +129,7 @@ public class ResponseCacheGatewayFilterFactory
 					Math.min(config.maxEntrySize.toBytes(), ResponseCacheGatewayFilterFactory.this.store.maxEntrySize()),
 					Set.copyOf(keyed),
 					ResponseCacheGatewayFilterFactory.this.inFlight,
-					ResponseCacheGatewayFilterFactory.this.properties.targetedField());
+					ResponseCacheGatewayFilterFactory.this.properties.targetedField(), config.heuristicFreshness);
 			String route = (config.routeId != null) ? config.routeId : "unknown";
 			for (CacheStatus status : CacheStatus.values()) {
 				this.lookups.put(status, Counter.builder("tollgate.cache.lookups")
@@ -287,7 +287,9 @@ public class ResponseCacheGatewayFilterFactory
 
 		private void store(String key, CachedResponse entry) {
 			this.storedBytes.increment(entry.body().length);
-			Duration keepFor = Duration.ofMillis(entry.staleUntil() - entry.storedAt());
+			// From now: an entry that arrived with an age was stored as of when it was generated.
+			Duration keepFor = Duration.ofMillis(
+					Math.max(1, entry.staleUntil() - ResponseCacheGatewayFilterFactory.this.clock.millis()));
 			ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor)
 				.timeout(Duration.ofSeconds(1))
 				.subscribe(null, (ex) -> logger.debug("Response not stored: " + ex));
@@ -461,11 +463,22 @@ public class ResponseCacheGatewayFilterFactory
 		/** How long after expiry an entry may still stand in when the upstream fails; off when empty. */
 		private Duration staleIfError;
 
+		/**
+		 * A response that states no freshness but has {@code Last-Modified} is fresh for 10 % of its age (at most a
+		 * day; RFC 9111 section 4.2.2) instead of {@code ttl}.
+		 */
+		private boolean heuristicFreshness = false;
+
 		private String routeId;
 
 		void validate() {
-			if (this.ttl == null || this.ttl.isNegative() || this.ttl.isZero()) {
-				throw new InvalidConfigurationException("ttl", "must be a positive duration");
+			if (this.ttl == null || this.ttl.isNegative()) {
+				throw new InvalidConfigurationException("ttl", "must be a positive duration, or 0 (only what the "
+						+ "upstream says)");
+			}
+			if (this.ttl.isZero() && !this.cacheControl) {
+				throw new InvalidConfigurationException("ttl", "0 stores only what Cache-Control says; it needs "
+						+ "cache-control: true");
 			}
 			if (this.maxEntrySize == null || this.maxEntrySize.toBytes() <= 0) {
 				throw new InvalidConfigurationException("max-entry-size", "must be positive");
@@ -568,6 +581,15 @@ public class ResponseCacheGatewayFilterFactory
 
 		public Config setStaleIfError(Duration staleIfError) {
 			this.staleIfError = staleIfError;
+			return this;
+		}
+
+		public boolean isHeuristicFreshness() {
+			return this.heuristicFreshness;
+		}
+
+		public Config setHeuristicFreshness(boolean heuristicFreshness) {
+			this.heuristicFreshness = heuristicFreshness;
 			return this;
 		}
 

@@ -37,9 +37,19 @@ final class ResponsePolicy {
 
 	private final String targetedField;
 
+	/** Whether a response with only Last-Modified gets 10 % of its age as freshness (RFC 9111 section 4.2.2). */
+	private final boolean heuristic;
+
 	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
 			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight, String targetedField) {
+		this(statuses, contentTypes, honourCacheControl, ttlMs, maxEntrySize, keyedHeaders, inFlight, targetedField,
+				false);
+	}
+
+	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
+			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight, String targetedField, boolean heuristic) {
 		this.targetedField = targetedField;
+		this.heuristic = heuristic;
 		this.statuses = statuses;
 		this.contentTypes = contentTypes;
 		this.honourCacheControl = honourCacheControl;
@@ -98,6 +108,16 @@ final class ResponsePolicy {
 	 * not be stored.
 	 */
 	Verdict verdict(int status, HttpHeaders response, HttpHeaders request) {
+		return verdict(status, response, request, System.currentTimeMillis());
+	}
+
+	/**
+	 * As above, for a response that arrived at {@code receivedAt} (RFC 9111's response_time): its age on arrival
+	 * (section 4.2.3: the upstream's {@code Age}, or how long ago its {@code Date} was, whichever is more) counts
+	 * against its freshness, which comes from {@code s-maxage}, else {@code max-age}, else {@code Expires} minus
+	 * {@code Date}, else (with the heuristic) 10 % of the time since {@code Last-Modified}, else the route's ttl.
+	 */
+	Verdict verdict(int status, HttpHeaders response, HttpHeaders request, long receivedAt) {
 		if (!this.statuses.contains(status) || !allowedContentType(response)
 				|| response.containsHeader(HttpHeaders.SET_COOKIE)) {
 			return null;
@@ -111,16 +131,19 @@ final class ResponsePolicy {
 			return null;
 		}
 		long freshMs = this.ttlMs;
+		long ageMs = 0;
 		if (this.honourCacheControl) {
 			if (directives.noStore() || directives.isPrivate() || directives.noCache()) {
 				return null;
 			}
-			if (directives.sharedMaxAge() >= 0) {
-				freshMs = directives.sharedMaxAge() * 1000;
+			Long lifetime = Freshness.lifetimeMs(directives, response, receivedAt, this.heuristic);
+			if (lifetime != null) {
+				freshMs = lifetime;
 			}
+			ageMs = Freshness.initialAgeMs(response, receivedAt);
 		}
-		if (freshMs <= 0) {
-			return null;
+		if (freshMs <= ageMs) {
+			return null; // no freshness, or stale on arrival
 		}
 		Map<String, String> vary = new LinkedHashMap<>();
 		List<String> varyValues = response.get(HttpHeaders.VARY);
@@ -138,7 +161,7 @@ final class ResponsePolicy {
 			}
 		}
 		// RFC 9111 section 5.2.2.2: a must-revalidate response is never served stale, not even on errors.
-		return new Verdict(freshMs, Map.copyOf(vary), !directives.mustRevalidate());
+		return new Verdict(freshMs, ageMs, Map.copyOf(vary), !directives.mustRevalidate());
 	}
 
 	/** True when a stored entry's {@code Vary} values match this request's. */
@@ -172,11 +195,12 @@ final class ResponsePolicy {
 	}
 
 	/**
-	 * @param freshMs how long the entry is fresh
+	 * @param freshMs how long the entry is fresh, counted from when it was generated
+	 * @param ageMs how old it already was when it arrived (RFC 9111 section 4.2.3's corrected initial age)
 	 * @param vary request headers (beyond the key) and the values it was stored for
 	 * @param mayServeStale whether stale-if-error may serve it once it has expired
 	 */
-	record Verdict(long freshMs, Map<String, String> vary, boolean mayServeStale) {
+	record Verdict(long freshMs, long ageMs, Map<String, String> vary, boolean mayServeStale) {
 	}
 
 }

@@ -2,6 +2,7 @@ package io.tollgate.responsecache;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 import io.tollgate.testsupport.GatewayTest;
@@ -128,6 +129,61 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 			.expectHeader().valueEquals("CDN-Cache-Control", "no-store");
 		this.client.get().uri(cdn).exchange().expectHeader().valueEquals("X-Cache-Status", "Bypass");
 		assertThat(upstream.receivedCount()).isEqualTo(3);
+	}
+
+	@Test
+	void freshnessCountsTheUpstreamsAgeDateAndExpiresAndTheHeuristicAndTtlZero() {
+		// The gateway's clock is 2026-11-22T10:00:00Z (Sun, 22 Nov 2026 10:00:00 GMT).
+		String date = "&h=Date:Sun, 22 Nov 2026 10:00:00 GMT";
+		// route path, upstream headers, seconds later, expected X-Cache-Status then (after a first request at 0).
+		// Once expired, the same dated response fetched again is stale on arrival, so not stored: Bypass.
+		Object[][] cases = {
+				// Age already 50 of max-age 60: served with Age 50+, expired 10 s later (RFC 9111 section 4.2.3)
+				{ "/c/basic/", "?h=Cache-Control:max-age=60&h=Age:50", 9, "Hit", "59" },
+				{ "/c/basic/", "?h=Cache-Control:max-age=60&h=Age:50", 11, "Miss", null },
+				// Date 20 s before arrival counts as age too (apparent age)
+				{ "/c/basic/", "?h=Cache-Control:max-age=60&h=Date:Sun, 22 Nov 2026 09:59:40 GMT", 39, "Hit", "59" },
+				{ "/c/basic/", "?h=Cache-Control:max-age=60&h=Date:Sun, 22 Nov 2026 09:59:40 GMT", 41, "Bypass", null },
+				// Expires minus Date, over the route's ttl of 60 s
+				{ "/c/basic/", "?h=Expires:Sun, 22 Nov 2026 10:00:30 GMT" + date, 29, "Hit", "29" },
+				{ "/c/basic/", "?h=Expires:Sun, 22 Nov 2026 10:00:30 GMT" + date, 31, "Bypass", null },
+				// max-age over Expires
+				{ "/c/basic/", "?h=Cache-Control:max-age=5&h=Expires:Sun, 22 Nov 2026 10:00:30 GMT" + date, 6, "Bypass", null },
+				// Heuristic: 10 % of the 1000 s since Last-Modified
+				{ "/c/heuristic/", "?h=Last-Modified:Sun, 22 Nov 2026 09:43:20 GMT" + date, 99, "Hit", "99" },
+				{ "/c/heuristic/", "?h=Last-Modified:Sun, 22 Nov 2026 09:43:20 GMT" + date, 101, "Bypass", null },
+				// Without Last-Modified the heuristic route's ttl applies
+				{ "/c/heuristic/", "?x=1" + date, 59, "Hit", "59" },
+				// ttl 0: only what the upstream says
+				{ "/c/upstream-only/", "?h=Cache-Control:max-age=10", 9, "Hit", "9" }, };
+		for (int i = 0; i < cases.length; i++) {
+			Object[] row = cases[i];
+			TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+			String path = row[0] + "fresh-" + counter + "-" + i + row[1];
+			missStored(path);
+			TestClock.INSTANCE.advance(Duration.ofSeconds((int) row[2]));
+			var result = get(path).expectBody().returnResult();
+			assertThat(result.getResponseHeaders().getFirst("X-Cache-Status")).as(Arrays.toString(row)).isEqualTo(row[3]);
+			if (row[4] != null) {
+				assertThat(result.getResponseHeaders().getFirst("Age")).as(Arrays.toString(row)).isEqualTo(row[4]);
+			}
+		}
+		// The upstream's Date is kept on hits, never rewritten.
+		String dated = "/c/basic/dated-" + counter + "?h=Cache-Control:max-age=60" + date;
+		missStored(dated);
+		get(dated).expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().valueEquals("Date", "Sun, 22 Nov 2026 10:00:00 GMT");
+	}
+
+	@Test
+	void responsesWithNoFreshnessLeftOrAnUnreadableExpiresAreNotStored() {
+		// stale on arrival (Age over max-age); an invalid Expires means already expired; ttl 0 with nothing stated
+		for (String path : List.of(this.path + "?h=Cache-Control:max-age=60&h=Age:70",
+				this.path + "?h=Expires:soon", "/c/upstream-only/plain-" + counter)) {
+			get(path).expectHeader().valueEquals("X-Cache-Status", "Bypass");
+			get(path).expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		}
+		assertThat(upstream.receivedCount()).isEqualTo(6);
 	}
 
 	@Test
