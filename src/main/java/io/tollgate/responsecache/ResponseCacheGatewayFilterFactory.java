@@ -164,6 +164,11 @@ public class ResponseCacheGatewayFilterFactory
 				// A body is forwarded but not keyed: caching its response would let one client poison the entry.
 				return bypass(exchange, chain);
 			}
+			if (request.getHeaders().containsHeader(HttpHeaders.RANGE)) {
+				// Range requests go to the upstream as they are, and their 206s are not stored: a cache that answered
+				// some of them would answer part of a representation it may not hold (RFC 9111 section 3.3).
+				return bypass(exchange, chain);
+			}
 			CacheControl asked = this.config.cacheControl ? requestDirectives(request.getHeaders()) : CacheControl.NONE;
 			if (asked.noStore()) {
 				return bypass(exchange, chain);

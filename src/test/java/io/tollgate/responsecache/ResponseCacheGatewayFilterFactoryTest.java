@@ -220,6 +220,17 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void rangeRequestsAreConsistentlyPassedToTheUpstream() {
+		missStored(this.path);
+		for (int i = 0; i < 2; i++) {
+			this.client.get().uri(this.path).header("Range", "bytes=0-3").exchange()
+				.expectHeader().valueEquals("X-Cache-Status", "Bypass");
+		}
+		get(this.path).expectHeader().valueEquals("X-Cache-Status", "Hit");
+		assertThat(upstream.receivedCount()).isEqualTo(3);
+	}
+
+	@Test
 	void hitServesTheSameBodyAndHeaders() {
 		byte[] first = get(this.path).expectBody().returnResult().getResponseBody();
 		var second = get(this.path).expectBody().returnResult();
