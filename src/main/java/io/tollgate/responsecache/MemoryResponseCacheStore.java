@@ -16,11 +16,6 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 
 	private final Cache<String, Timed> entries;
 
-	/** URI to when it was last invalidated; kept as long as the longest-lived entry stored so far. */
-	private final Cache<String, Long> invalidated;
-
-	private volatile long longestKeepNanos = TimeUnit.MINUTES.toNanos(1);
-
 	MemoryResponseCacheStore(long maxBytes) {
 		this.entries = Caffeine.newBuilder()
 			.maximumWeight(maxBytes)
@@ -42,57 +37,17 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 				}
 			})
 			.build();
-		this.invalidated = Caffeine.newBuilder()
-			.maximumSize(MAX_INVALIDATIONS)
-			.expireAfter(new Expiry<String, Long>() {
-				@Override
-				public long expireAfterCreate(String key, Long value, long currentTime) {
-					return MemoryResponseCacheStore.this.longestKeepNanos;
-				}
-
-				@Override
-				public long expireAfterUpdate(String key, Long value, long currentTime, long currentDuration) {
-					return MemoryResponseCacheStore.this.longestKeepNanos;
-				}
-
-				@Override
-				public long expireAfterRead(String key, Long value, long currentTime, long currentDuration) {
-					return currentDuration;
-				}
-			})
-			.build();
 	}
-
-	/** The most URIs whose invalidation is remembered: a flood of writes to distinct URIs cannot grow the heap. */
-	static final int MAX_INVALIDATIONS = 100_000;
 
 	@Override
 	public Mono<CachedResponse> get(String key) {
 		Timed timed = this.entries.getIfPresent(key);
-		if (timed == null) {
-			return Mono.empty();
-		}
-		Long invalidatedAt = this.invalidated.getIfPresent(ResponseCacheStore.uriOf(key));
-		if (invalidatedAt != null && timed.response.storedAt() <= invalidatedAt) {
-			this.entries.asMap().remove(key, timed);
-			return Mono.empty();
-		}
-		return Mono.just(timed.response);
+		return (timed != null) ? Mono.just(timed.response) : Mono.empty();
 	}
 
 	@Override
 	public Mono<Void> put(String key, CachedResponse response, Duration keepFor) {
-		long keepNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, keepFor.toMillis()));
-		if (keepNanos > this.longestKeepNanos) {
-			this.longestKeepNanos = keepNanos;
-		}
-		this.entries.put(key, new Timed(response, keepNanos));
-		return Mono.empty();
-	}
-
-	@Override
-	public Mono<Void> invalidate(String uri, long at) {
-		this.invalidated.asMap().merge(uri, at, Math::max);
+		this.entries.put(key, new Timed(response, TimeUnit.MILLISECONDS.toNanos(Math.max(1, keepFor.toMillis()))));
 		return Mono.empty();
 	}
 

@@ -1,8 +1,6 @@
 package io.tollgate.responsecache;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 import io.tollgate.redis.RedisReadiness;
 import reactor.core.publisher.Mono;
@@ -11,12 +9,9 @@ import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
 
 /**
- * Cached responses in Redis, shared by every replica: one {@code MGET} per lookup (the entry and its URI's
- * invalidation time), one {@code SET ... PX} per store, under {@code tollgate:rc:{<uri>}-<variant>}, each with a TTL
- * of at most {@code max-ttl} and a body of at most {@code max-entry-size}. An invalidation is
- * {@code tollgate:rc:{<uri>}:inv}, kept for {@code max-ttl} (no entry lives longer); the hash tag keeps it in the
- * slot of its entries, so the lookup is one round trip on a Cluster too. It does not bound the total: that is the
- * Redis server's {@code maxmemory}.
+ * Cached responses in Redis, shared by every replica: one {@code GET} per lookup, one {@code SET ... PX} per
+ * store, under {@code tollgate:rc:<hash>}, each with a TTL of at most {@code max-ttl} and a body of at most
+ * {@code max-entry-size}. It does not bound the total: that is the Redis server's {@code maxmemory}.
  */
 class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
@@ -55,44 +50,7 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 		if (!this.readiness.isConnected()) {
 			return Mono.error(new IllegalStateException("Redis is not connected yet"));
 		}
-		String uri = ResponseCacheStore.uriOf(key);
-		return this.redis.opsForValue().multiGet(List.of(redisKey(key), invalidationKey(uri))).mapNotNull((values) -> {
-			CachedResponse entry = (values.get(0) != null) ? CachedResponse.fromBytes(values.get(0)) : null;
-			Long invalidatedAt = (values.size() > 1) ? millis(values.get(1)) : null;
-			return (entry != null && invalidatedAt != null && entry.storedAt() <= invalidatedAt) ? null : entry;
-		});
-	}
-
-	@Override
-	public Mono<Void> invalidate(String uri, long at) {
-		if (!this.readiness.isConnected()) {
-			return Mono.error(new IllegalStateException("Redis is not connected yet"));
-		}
-		return this.redis.opsForValue()
-			.set(invalidationKey(uri), Long.toString(at).getBytes(StandardCharsets.US_ASCII), this.maxTtl)
-			.then();
-	}
-
-	/** {@code tollgate:rc:{<uri>}-<variant>}: the URI part is the hash tag. */
-	static String redisKey(String key) {
-		int dash = key.indexOf('-');
-		return (dash > 0) ? PREFIX + "{" + key.substring(0, dash) + "}" + key.substring(dash) : PREFIX + key;
-	}
-
-	private static String invalidationKey(String uri) {
-		return PREFIX + "{" + uri + "}:inv";
-	}
-
-	private static Long millis(byte[] value) {
-		if (value == null) {
-			return null;
-		}
-		try {
-			return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
+		return this.redis.opsForValue().get(PREFIX + key).mapNotNull(CachedResponse::fromBytes);
 	}
 
 	@Override
@@ -101,12 +59,12 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 			return Mono.empty();
 		}
 		Duration ttl = (keepFor.compareTo(this.maxTtl) > 0) ? this.maxTtl : keepFor;
-		return this.redis.opsForValue().set(redisKey(key), response.toBytes(), ttl).then();
+		return this.redis.opsForValue().set(PREFIX + key, response.toBytes(), ttl).then();
 	}
 
 	@Override
 	public Mono<Boolean> evict(String key) {
-		return this.redis.delete(redisKey(key)).map((count) -> count > 0);
+		return this.redis.delete(PREFIX + key).map((count) -> count > 0);
 	}
 
 	@Override

@@ -1,6 +1,5 @@
 package io.tollgate.responsecache;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import io.tollgate.pipeline.EventLoops;
 import io.tollgate.pipeline.PolicyOrder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -33,7 +31,6 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -155,10 +152,9 @@ public class ResponseCacheGatewayFilterFactory
 			// the response comes from the upstream or from the cache.
 			ServerHttpResponse response = exchange.getResponse();
 			String targeted = this.policy.targetedField();
-			boolean unsafe = !SAFE_METHODS.contains(request.getMethod());
 			response.beforeCommit(() -> {
 				response.getHeaders().remove(targeted);
-				return unsafe ? invalidateAfterWrite(exchange) : Mono.empty();
+				return Mono.empty();
 			});
 			if (!this.config.methods.contains(request.getMethod()) || hasBody(request.getHeaders())) {
 				// A body is forwarded but not keyed: caching its response would let one client poison the entry.
@@ -294,40 +290,6 @@ public class ResponseCacheGatewayFilterFactory
 			return proxied.doOnError((ex) -> capture.abandon()).doOnCancel(capture::abandon);
 		}
 
-		/**
-		 * RFC 9111 section 4.4: a successful (2xx, 3xx) unsafe request invalidates the stored responses for its URI,
-		 * and for the URIs of its {@code Location} and {@code Content-Location} on the same host; on every replica
-		 * when the store is Redis. Done before the response is sent, so the client's next GET does not find the old
-		 * entry; a store that fails or is slow is passed over (the entries expire as usual).
-		 */
-		private Mono<Void> invalidateAfterWrite(ServerWebExchange exchange) {
-			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			if (status == null || !(status.is2xxSuccessful() || status.is3xxRedirection())) {
-				return Mono.empty();
-			}
-			ServerHttpRequest request = exchange.getRequest();
-			Set<String> uris = new LinkedHashSet<>();
-			uris.add(uriPart(request.getPath().value(), request.getURI().getRawQuery()));
-			HttpHeaders headers = exchange.getResponse().getHeaders();
-			for (String name : List.of(HttpHeaders.LOCATION, HttpHeaders.CONTENT_LOCATION)) {
-				String location = headers.getFirst(name);
-				URI target = sameHost(request.getURI(), location);
-				if (target != null) {
-					uris.add(uriPart(target.getRawPath(), target.getRawQuery()));
-				}
-			}
-			long now = ResponseCacheGatewayFilterFactory.this.clock.millis();
-			ResponseCacheProperties properties = ResponseCacheGatewayFilterFactory.this.properties;
-			return Flux.fromIterable(uris)
-				.flatMap((uri) -> ResponseCacheGatewayFilterFactory.this.store.invalidate(Sha256.shortHex(uri), now)
-					.timeout(properties.redisTimeout())
-					.onErrorResume((ex) -> {
-						logger.debug("Cache invalidation skipped: " + ex);
-						return Mono.empty();
-					}))
-				.then();
-		}
-
 		private void store(String key, CachedResponse entry) {
 			this.storedBytes.increment(entry.body().length);
 			// From now: an entry that arrived with an age was stored as of when it was generated.
@@ -363,8 +325,14 @@ public class ResponseCacheGatewayFilterFactory
 		private String key(ServerHttpRequest request, Identity identity, boolean credentialed) {
 			StringBuilder key = new StringBuilder(128);
 			HttpMethod method = HttpMethod.HEAD.equals(request.getMethod()) ? HttpMethod.GET : request.getMethod();
-			String uri = uriPart(request.getPath().value(), request.getURI().getRawQuery());
-			key.append(this.config.routeId).append('\n').append(method.name()).append('\n').append(uri);
+			key.append(this.config.routeId).append('\n').append(method.name()).append('\n')
+				.append(request.getPath().value()).append('\n');
+			String query = request.getURI().getRawQuery();
+			if (query != null) {
+				String[] pairs = query.split("&");
+				java.util.Arrays.sort(pairs);
+				key.append(String.join("&", pairs));
+			}
 			key.append('\n').append(acceptedEncodings(request.getHeaders()));
 			for (String header : this.varyHeaders) {
 				if (!header.equals("accept-encoding")) {
@@ -381,8 +349,7 @@ public class ResponseCacheGatewayFilterFactory
 			if (credentialed) {
 				key.append("\ncredentials=").append(Sha256.hex(ResponsePolicy.credentials(request.getHeaders())));
 			}
-			// <uri>-<variant>: what a write to the URI invalidates is every key that starts the same
-			return Sha256.shortHex(uri) + "-" + Sha256.shortHex(key.toString());
+			return Sha256.shortHex(key.toString());
 		}
 
 		@Override
@@ -404,36 +371,6 @@ public class ResponseCacheGatewayFilterFactory
 
 		static final Found UNAVAILABLE = new Found(null, false);
 
-	}
-
-	/** RFC 9110 section 9.2.1: requests to any other method invalidate what is stored for their URI. */
-	private static final Set<HttpMethod> SAFE_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-			HttpMethod.TRACE);
-
-	/** The path and the query (its parameters sorted): what identifies a URI in keys and invalidations. */
-	static String uriPart(String path, String rawQuery) {
-		if (rawQuery == null) {
-			return path + "\n";
-		}
-		String[] pairs = rawQuery.split("&");
-		java.util.Arrays.sort(pairs);
-		return path + "\n" + String.join("&", pairs);
-	}
-
-	/** A Location or Content-Location resolved against the request, if it names the same host (section 4.4). */
-	static URI sameHost(URI request, String location) {
-		if (location == null || location.isBlank()) {
-			return null;
-		}
-		try {
-			URI target = request.resolve(location.trim());
-			boolean same = target.getHost() == null || (request.getHost() != null
-					&& target.getHost().equalsIgnoreCase(request.getHost()) && target.getPort() == request.getPort());
-			return (same && target.getRawPath() != null) ? target : null;
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
 	}
 
 	/** RFC 9112 section 6.3: a request has a body when it declares a length above 0 or a transfer coding. */
