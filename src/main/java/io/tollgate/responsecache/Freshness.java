@@ -21,10 +21,16 @@ final class Freshness {
 	 * the heuristic, 10 % of the time from {@code Last-Modified} to {@code Date}. Null when it states none.
 	 */
 	static Long lifetimeMs(CacheControl directives, HttpHeaders response, long receivedAt, boolean heuristic) {
+		return lifetimeMs(directives, response, receivedAt, heuristic, false);
+	}
+
+	/** As above; a targeted field's directives replace {@code Expires} too (RFC 9213 section 2.2). */
+	static Long lifetimeMs(CacheControl directives, HttpHeaders response, long receivedAt, boolean heuristic,
+			boolean targeted) {
 		if (directives.sharedMaxAge() >= 0) {
 			return directives.sharedMaxAge() * 1000;
 		}
-		String expires = response.getFirst(HttpHeaders.EXPIRES);
+		String expires = targeted ? null : response.getFirst(HttpHeaders.EXPIRES);
 		Long date = epochMs(response.getFirst(HttpHeaders.DATE));
 		long dateValue = (date != null) ? date : receivedAt;
 		if (expires != null) {
@@ -51,10 +57,12 @@ final class Freshness {
 		String age = response.getFirst(HttpHeaders.AGE);
 		if (age != null) {
 			try {
-				stated = Math.max(0, Long.parseLong(age.trim())) * 1000;
+				// RFC 9111 section 1.2.2: a delta-seconds too large to hold counts as 2^31 seconds
+				stated = Math.min(Math.max(0, Long.parseLong(age.trim())), 1L << 31) * 1000;
 			}
 			catch (NumberFormatException ex) {
-				stated = 0; // not a delta-seconds: ignored (section 5.1)
+				// Digits beyond a long: as large as can be; anything else is not a delta-seconds: ignored (section 5.1)
+				stated = age.trim().chars().allMatch(Character::isDigit) && !age.isBlank() ? (1L << 31) * 1000 : 0;
 			}
 		}
 		return Math.max(apparent, stated);

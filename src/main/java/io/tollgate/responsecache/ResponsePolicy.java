@@ -76,15 +76,19 @@ final class ResponsePolicy {
 	 * {@code CDN-Cache-Control}, else {@code Cache-Control}; a targeted field present replaces the fields after it.
 	 */
 	List<String> directivesFor(HttpHeaders response) {
-		List<String> own = response.get(this.targetedField);
-		if (own != null && !own.isEmpty()) {
-			return own;
+		List<String> targeted = targeted(response);
+		return (targeted != null) ? targeted : response.get(HttpHeaders.CACHE_CONTROL);
+	}
+
+	/** The targeted field that decides, or null: an empty one does not (it would silence Cache-Control's no-store). */
+	private List<String> targeted(HttpHeaders response) {
+		for (String field : List.of(this.targetedField, CDN_CACHE_CONTROL)) {
+			List<String> values = response.get(field);
+			if (values != null && values.stream().anyMatch((value) -> !value.isBlank())) {
+				return values;
+			}
 		}
-		List<String> cdn = response.get(CDN_CACHE_CONTROL);
-		if (cdn != null && !cdn.isEmpty()) {
-			return cdn;
-		}
-		return response.get(HttpHeaders.CACHE_CONTROL);
+		return null;
 	}
 
 	/**
@@ -136,7 +140,8 @@ final class ResponsePolicy {
 			if (directives.noStore() || directives.isPrivate() || directives.noCache()) {
 				return null;
 			}
-			Long lifetime = Freshness.lifetimeMs(directives, response, receivedAt, this.heuristic);
+			Long lifetime = Freshness.lifetimeMs(directives, response, receivedAt, this.heuristic,
+					targeted(response) != null);
 			if (lifetime != null) {
 				freshMs = lifetime;
 			}

@@ -51,6 +51,11 @@ class FreshnessTest {
 		// A Date in the future (clock skew) is no negative age; an Age that is not delta-seconds is ignored.
 		assertThat(Freshness.initialAgeMs(headers("Sun, 22 Nov 2026 10:05:00 GMT", "soon"), ARRIVED)).isZero();
 		assertThat(Freshness.initialAgeMs(new HttpHeaders(), ARRIVED)).isZero();
+		// Too large to hold: 2^31 seconds (RFC 9111 section 1.2.2), never a negative overflow.
+		assertThat(Freshness.initialAgeMs(headers("Sun, 22 Nov 2026 10:00:00 GMT", "9223372036854776"), ARRIVED))
+			.isEqualTo((1L << 31) * 1000);
+		assertThat(Freshness.initialAgeMs(headers("Sun, 22 Nov 2026 10:00:00 GMT", "99999999999999999999999"),
+				ARRIVED)).isEqualTo((1L << 31) * 1000);
 	}
 
 	private static HttpHeaders headers(String date, String age) {

@@ -216,7 +216,9 @@ class ResponsePolicyTest {
 				{ "max-age=60", "no-store", null, null }, // CDNs (and the gateway) told not to store
 				{ "no-store", "max-age=60", "max-age=5", 5_000L }, // the gateway's own over CDN-Cache-Control
 				{ "max-age=60", null, "private", null },
-				{ "max-age=60", null, null, 60_000L }, };
+				{ "max-age=60", null, null, 60_000L },
+				{ "private, no-store", "", null, null }, // an empty targeted field decides nothing
+				{ "private, no-store", null, " ", null }, };
 		for (Object[] row : cases) {
 			HttpHeaders response = json();
 			response.set(HttpHeaders.CACHE_CONTROL, (String) row[0]);
@@ -229,6 +231,17 @@ class ResponsePolicyTest {
 			ResponsePolicy.Verdict verdict = this.honouring.verdict(200, response, new HttpHeaders());
 			assertThat((verdict != null) ? verdict.freshMs() : null).as(java.util.Arrays.toString(row)).isEqualTo(row[3]);
 		}
+	}
+
+	@Test
+	void aTargetedFieldReplacesExpiresToo() {
+		HttpHeaders response = json();
+		response.set(HttpHeaders.DATE, "Sun, 22 Nov 2026 10:00:00 GMT");
+		response.set(HttpHeaders.EXPIRES, "Sun, 22 Nov 2026 10:00:30 GMT");
+		response.set("Tollgate-Cache-Control", "public");
+		long arrived = java.time.Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
+		// No max-age in the field that decides, and Expires ignored: the route's ttl.
+		assertThat(this.honouring.verdict(200, response, new HttpHeaders(), arrived).freshMs()).isEqualTo(TTL_MS);
 	}
 
 	private static ResponsePolicy policy(boolean honourCacheControl, Set<String> keyedHeaders, MediaType... types) {
