@@ -23,8 +23,10 @@ final class Capture {
 
 	static final String ATTRIBUTE = Capture.class.getName();
 
-	/** Headers never stored: per hop, per request, or recomputed on every hit. */
-	/** Not kept with an entry. Date is: a hit carries the upstream's Date, and its age in Age. */
+	/**
+	 * Headers never stored: per hop, per request, or recomputed on every hit. Date is stored: a hit carries the
+	 * upstream's Date, and its age in Age.
+	 */
 	private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "transfer-encoding", "age",
 			"x-request-id", "set-cookie", "proxy-connection", "upgrade", "trailer");
 
