@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.consumer.Identity;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.ModeConfig;
 import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
@@ -56,7 +57,7 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 		config.validate();
 		Set<String> allow = Set.copyOf(config.allow);
 		Set<String> deny = Set.copyOf(config.deny);
-		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
+		boolean shadow = config.shadow(this.policies);
 		MeterRegistry meters = this.meters;
 		return new OrderedGatewayFilter(new GatewayFilter() {
 			@Override
@@ -91,28 +92,13 @@ public class AclGatewayFilterFactory extends AbstractGatewayFilterFactory<AclGat
 	}
 
 	/** Arguments of {@code Acl}. */
-	public static class Config {
+	public static class Config extends ModeConfig {
 
 		/** Groups allowed in (empty: every group not denied). */
 		private List<String> allow = List.of();
 
 		/** Groups refused, even if also allowed. */
 		private List<String> deny = List.of();
-
-		/**
-		 * {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through (default:
-		 * {@code tollgate.policies.mode}).
-		 */
-		private Shadow.Mode mode;
-
-		public String getMode() {
-			return Shadow.Mode.name(this.mode);
-		}
-
-		public Config setMode(String mode) {
-			this.mode = Shadow.Mode.parse(mode);
-			return this;
-		}
 
 		void validate() {
 			if (this.allow.isEmpty() && this.deny.isEmpty()) {

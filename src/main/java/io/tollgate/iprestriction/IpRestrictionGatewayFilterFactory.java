@@ -10,6 +10,7 @@ import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.ModeConfig;
 import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
@@ -62,7 +63,7 @@ public class IpRestrictionGatewayFilterFactory
 		if (allow.isEmpty() && deny.isEmpty()) {
 			throw new InvalidConfigurationException("allow", "IpRestriction needs allow or deny CIDRs");
 		}
-		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
+		boolean shadow = config.shadow(this.policies);
 		return new OrderedGatewayFilter(new GatewayFilter() {
 			@Override
 			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -97,28 +98,13 @@ public class IpRestrictionGatewayFilterFactory
 	}
 
 	/** Arguments of {@code IpRestriction}. */
-	public static class Config {
+	public static class Config extends ModeConfig {
 
 		/** Client CIDRs allowed in (empty: all not denied). */
 		private List<String> allow = List.of();
 
 		/** Client CIDRs refused. */
 		private List<String> deny = List.of();
-
-		/**
-		 * {@code enforce}, or {@code shadow}: refusals are counted and logged, and the request goes through (default:
-		 * {@code tollgate.policies.mode}).
-		 */
-		private Shadow.Mode mode;
-
-		public String getMode() {
-			return Shadow.Mode.name(this.mode);
-		}
-
-		public Config setMode(String mode) {
-			this.mode = Shadow.Mode.parse(mode);
-			return this;
-		}
 
 		public List<String> getAllow() {
 			return this.allow;

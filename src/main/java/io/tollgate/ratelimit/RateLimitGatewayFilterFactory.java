@@ -16,6 +16,7 @@ import io.tollgate.consumer.Sha256;
 import io.tollgate.edge.ClientIp;
 import io.tollgate.error.ProblemWriter;
 import io.tollgate.pipeline.EventLoops;
+import io.tollgate.pipeline.ModeConfig;
 import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
@@ -82,7 +83,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	public GatewayFilter apply(Config config) {
 		config.validate();
 		String routeId = (config.routeId != null) ? config.routeId : "unknown";
-		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
+		boolean shadow = config.shadow(this.policies);
 		return new OrderedGatewayFilter(new RateLimitFilter(config, routeId, shadow), PolicyOrder.RATE_LIMIT);
 	}
 
@@ -263,7 +264,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	}
 
 	/** Arguments of {@code RateLimit}. */
-	public static class Config implements HasRouteId {
+	public static class Config extends ModeConfig implements HasRouteId {
 
 		/** Requests per sliding second. */
 		private Long second;
@@ -297,8 +298,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		/** Do not send the RateLimit-* and X-RateLimit-* headers. */
 		private boolean hideClientHeaders = false;
-
-		private Shadow.Mode mode;
 
 		/** {@code exact} or {@code batched}: overrides {@code tollgate.rate-limiting.sync} for this route. */
 		private String sync;
@@ -455,19 +454,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return this;
 		}
 
-		public String getMode() {
-			return Shadow.Mode.name(this.mode);
-		}
-
-		/**
-		 * {@code enforce}, or {@code shadow}: over-limit requests are counted and logged, and go through (default:
-		 * {@code tollgate.policies.mode}).
-		 */
-		public Config setMode(String mode) {
-			this.mode = Shadow.Mode.parse(mode);
-			return this;
-		}
-
 		public String getSync() {
 			return this.sync;
 		}
@@ -494,7 +480,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 					+ ((this.group != null) ? ", group=" + this.group : "")
 					+ ", hideClientHeaders=" + this.hideClientHeaders
 					+ ((this.syncMode != null) ? ", sync=" + this.syncMode.name().toLowerCase(Locale.ROOT) : "")
-					+ ((this.mode != null) ? ", mode=" + Shadow.Mode.name(this.mode) : "") + "]";
+					+ modeSuffix() + "]";
 		}
 
 	}

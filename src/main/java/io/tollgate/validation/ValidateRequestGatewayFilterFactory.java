@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.config.InvalidConfigurationException;
 import io.tollgate.error.ProblemWriter;
+import io.tollgate.pipeline.ModeConfig;
 import io.tollgate.pipeline.PolicyModes;
 import io.tollgate.pipeline.PolicyOrder;
 import io.tollgate.pipeline.Shadow;
@@ -99,7 +100,7 @@ public class ValidateRequestGatewayFilterFactory
 		Schema schema = (config.bodySchema != null) ? this.schemas.get(config.bodySchema) : null;
 		OpenApiInteractionValidator openapi = (config.openapi != null) ? this.documents.get(config.openapi) : null;
 		int maxErrors = (config.maxErrors != null) ? config.maxErrors : this.properties.maxErrors();
-		boolean shadow = Shadow.Mode.shadow(config.mode, this.policies);
+		boolean shadow = config.shadow(this.policies);
 		return new OrderedGatewayFilter(new ValidateRequestFilter(config, schema, openapi, maxErrors, shadow),
 				PolicyOrder.VALIDATE_REQUEST);
 	}
@@ -279,7 +280,7 @@ public class ValidateRequestGatewayFilterFactory
 	}
 
 	/** Arguments of {@code ValidateRequest}. */
-	public static class Config implements HasRouteId {
+	public static class Config extends ModeConfig implements HasRouteId {
 
 		/** JSON Schema of the body (JSON or YAML): {@code classpath:...}, {@code file:...} or a file path. */
 		private String bodySchema;
@@ -298,12 +299,6 @@ public class ValidateRequestGatewayFilterFactory
 
 		/** The most errors listed in a 400 (default: {@code tollgate.validation.max-errors}). */
 		private Integer maxErrors;
-
-		/**
-		 * {@code enforce}, or {@code shadow}: requests that do not conform are counted and logged, and go through
-		 * (default: {@code tollgate.policies.mode}). Bodies over the size limit are refused either way.
-		 */
-		private Shadow.Mode mode;
 
 		private String routeId;
 
@@ -373,15 +368,6 @@ public class ValidateRequestGatewayFilterFactory
 			return this;
 		}
 
-		public String getMode() {
-			return Shadow.Mode.name(this.mode);
-		}
-
-		public Config setMode(String mode) {
-			this.mode = Shadow.Mode.parse(mode);
-			return this;
-		}
-
 		@Override
 		public String getRouteId() {
 			return this.routeId;
@@ -396,7 +382,7 @@ public class ValidateRequestGatewayFilterFactory
 		public String toString() {
 			return "[bodySchema=" + this.bodySchema + ", openapi=" + this.openapi + ", openapiStrict="
 					+ this.openapiStrict + ", contentTypes=" + this.contentTypes + ", maxBodySize=" + this.maxBodySize
-					+ ((this.mode != null) ? ", mode=" + Shadow.Mode.name(this.mode) : "") + "]";
+					+ modeSuffix() + "]";
 		}
 
 	}
