@@ -89,6 +89,9 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 				{ "If-None-Match", "\"v0\", \"v1\"", 304 },
 				{ "If-None-Match", "*", 304 },
 				{ "If-None-Match", "\"v2\"", 200 },
+				{ "If-None-Match", "v1", 200 }, // not an entity tag: no match
+				{ "If-None-Match", "\"v1", 200 }, // unclosed quote: no match, no error
+				{ "If-None-Match", "W/", 200 },
 				{ "If-Modified-Since", modified, 304 },
 				{ "If-Modified-Since", after, 304 },
 				{ "If-Modified-Since", before, 200 },
