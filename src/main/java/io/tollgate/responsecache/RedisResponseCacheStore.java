@@ -1,21 +1,47 @@
 package io.tollgate.responsecache;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.tollgate.redis.RedisReadiness;
 import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Cached responses in Redis, shared by every replica: one {@code GET} per lookup, one {@code SET ... PX} per
- * store, under {@code tollgate:rc:<hash>}, each with a TTL of at most {@code max-ttl} and a body of at most
+ * Cached responses in Redis, shared by every replica: one {@code GET} per lookup, one script call per store, under
+ * {@code tollgate:rc:{<uri tag>}:<hash>}, each with a TTL of at most {@code max-ttl} and a body of at most
  * {@code max-entry-size}. It does not bound the total: that is the Redis server's {@code maxmemory}.
+ * <p>
+ * Each URI tag has a set, {@code tollgate:rc:{<uri tag>}}, of the keys stored under it, which lives as long as its
+ * longest-lived entry: a write to the URI removes them all in one script call, for every replica. The hash tag
+ * puts a URI's entries and its set in one Redis Cluster slot.
  */
 class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
 	static final String PREFIX = "tollgate:rc:";
+
+	/** SET the entry, add it to its URI's set, and keep the set at least as long as the entry. */
+	private static final RedisScript<Long> PUT = RedisScript.of("""
+			redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+			redis.call('SADD', KEYS[2], KEYS[1])
+			if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
+			  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+			end
+			return 1""", Long.class);
+
+	/** Remove every entry of a URI's set (all in the set's slot), and the set. */
+	private static final RedisScript<Long> INVALIDATE = RedisScript.of("""
+			local keys = redis.call('SMEMBERS', KEYS[1])
+			local removed = 0
+			for _, key in ipairs(keys) do
+			  removed = removed + redis.call('UNLINK', key)
+			end
+			redis.call('UNLINK', KEYS[1])
+			return removed""", Long.class);
 
 	private final ReactiveRedisTemplate<String, byte[]> redis;
 
@@ -50,7 +76,7 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 		if (!this.readiness.isConnected()) {
 			return Mono.error(new IllegalStateException("Redis is not connected yet"));
 		}
-		return this.redis.opsForValue().get(PREFIX + key).mapNotNull(CachedResponse::fromBytes);
+		return this.redis.opsForValue().get(redisKey(key)).mapNotNull(CachedResponse::fromBytes);
 	}
 
 	@Override
@@ -59,12 +85,32 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 			return Mono.empty();
 		}
 		Duration ttl = (keepFor.compareTo(this.maxTtl) > 0) ? this.maxTtl : keepFor;
-		return this.redis.opsForValue().set(PREFIX + key, response.toBytes(), ttl).then();
+		byte[] ttlMs = Long.toString(Math.max(1, ttl.toMillis())).getBytes(StandardCharsets.US_ASCII);
+		return this.redis.execute(PUT, List.of(redisKey(key), setKey(CacheKeys.uriTagOf(key))),
+				List.of(response.toBytes(), ttlMs)).then();
 	}
 
 	@Override
 	public Mono<Boolean> evict(String key) {
-		return this.redis.delete(PREFIX + key).map((count) -> count > 0);
+		return this.redis.delete(redisKey(key)).map((count) -> count > 0);
+	}
+
+	@Override
+	public Mono<Long> invalidate(String uriTag) {
+		if (!this.readiness.isConnected()) {
+			return Mono.error(new IllegalStateException("Redis is not connected yet"));
+		}
+		return this.redis.execute(INVALIDATE, List.of(setKey(uriTag)), List.of()).next();
+	}
+
+	/** The Redis key of an entry: {@code tollgate:rc:{<uri tag>}:<hash>}. */
+	static String redisKey(String key) {
+		int colon = key.indexOf(':');
+		return (colon > 0) ? PREFIX + "{" + key.substring(0, colon) + "}" + key.substring(colon) : PREFIX + key;
+	}
+
+	private static String setKey(String uriTag) {
+		return PREFIX + "{" + uriTag + "}";
 	}
 
 	@Override
@@ -77,7 +123,8 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
 	@Override
 	public Mono<long[]> size() {
-		return this.redis.scan(ScanOptions.scanOptions().match(PREFIX + "*").count(500).build())
+		// Entries only, not the URI sets (which end in '}').
+		return this.redis.scan(ScanOptions.scanOptions().match(PREFIX + "*}:*").count(500).build())
 			.count()
 			.map((count) -> new long[] { count, -1 });
 	}

@@ -20,6 +20,7 @@ import io.tollgate.pipeline.EventLoops;
 import io.tollgate.pipeline.PolicyOrder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -58,6 +59,10 @@ public class ResponseCacheGatewayFilterFactory
 	static final String STATUS_HEADER = "X-Cache-Status";
 
 	static final String KEY_HEADER = "X-Cache-Key";
+
+	/** RFC 9110 section 9.2.1: every other method, known or not, may change the resource (RFC 9111 section 4.4). */
+	private static final Set<HttpMethod> SAFE_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+			HttpMethod.TRACE);
 
 	private static final Log logger = LogFactory.getLog(ResponseCacheGatewayFilterFactory.class);
 
@@ -156,6 +161,9 @@ public class ResponseCacheGatewayFilterFactory
 				response.getHeaders().remove(targeted);
 				return Mono.empty();
 			});
+			if (!SAFE_METHODS.contains(request.getMethod())) {
+				return write(exchange, chain);
+			}
 			if (!this.config.methods.contains(request.getMethod()) || hasBody(request.getHeaders())) {
 				// A body is forwarded but not keyed: caching its response would let one client poison the entry.
 				return bypass(exchange, chain);
@@ -203,6 +211,48 @@ public class ResponseCacheGatewayFilterFactory
 				}
 				return head ? forwardUnstored(exchange, chain, key, CacheStatus.MISS)
 						: coordinatedFetch(exchange, chain, key, CacheStatus.MISS, null);
+			});
+		}
+
+		/**
+		 * A request that may change what is stored (RFC 9111 section 4.4): passed on, and once its response is a
+		 * success (2xx, 3xx), the entries of its URI, and of the URIs on the same host in its {@code Location} and
+		 * {@code Content-Location}, are removed before the response goes to the client, so the client's next read
+		 * does not get what it just replaced.
+		 */
+		private Mono<Void> write(ServerWebExchange exchange, GatewayFilterChain chain) {
+			ServerHttpRequest request = exchange.getRequest();
+			ServerHttpResponse response = exchange.getResponse();
+			response.beforeCommit(() -> {
+				org.springframework.http.HttpStatusCode status = response.getStatusCode();
+				if (status == null || !(status.is2xxSuccessful() || status.is3xxRedirection())) {
+					return Mono.empty();
+				}
+				Set<String> tags = new LinkedHashSet<>();
+				tags.add(CacheKeys.uriTag(request.getPath().value(), request.getURI().getRawQuery()));
+				for (String field : List.of(HttpHeaders.LOCATION, HttpHeaders.CONTENT_LOCATION)) {
+					String tag = sameHostTag(request, response.getHeaders().getFirst(field));
+					if (tag != null) {
+						tags.add(tag);
+					}
+				}
+				return invalidate(exchange, tags);
+			});
+			return bypass(exchange, chain);
+		}
+
+		private Mono<Void> invalidate(ServerWebExchange exchange, Set<String> tags) {
+			ResponseCacheStore store = ResponseCacheGatewayFilterFactory.this.store;
+			Mono<Void> removed = Flux.fromIterable(tags).flatMap(store::invalidate).then();
+			ResponseCacheProperties properties = ResponseCacheGatewayFilterFactory.this.properties;
+			if (properties.store() == ResponseCacheProperties.StoreType.REDIS) {
+				// Bounded, and on the exchange's event loop: a slow Redis delays a write by redis-timeout at most.
+				Scheduler loop = EventLoops.of(exchange);
+				removed = removed.timeout(properties.redisTimeout(), loop).publishOn(loop);
+			}
+			return removed.onErrorResume((ex) -> {
+				logger.warn("Cached entries of a changed URI not removed (they expire on their own): " + ex);
+				return Mono.empty();
 			});
 		}
 
@@ -327,12 +377,7 @@ public class ResponseCacheGatewayFilterFactory
 			HttpMethod method = HttpMethod.HEAD.equals(request.getMethod()) ? HttpMethod.GET : request.getMethod();
 			key.append(this.config.routeId).append('\n').append(method.name()).append('\n')
 				.append(request.getPath().value()).append('\n');
-			String query = request.getURI().getRawQuery();
-			if (query != null) {
-				String[] pairs = query.split("&");
-				java.util.Arrays.sort(pairs);
-				key.append(String.join("&", pairs));
-			}
+			key.append(CacheKeys.sortedQuery(request.getURI().getRawQuery()));
 			key.append('\n').append(acceptedEncodings(request.getHeaders()));
 			for (String header : this.varyHeaders) {
 				if (!header.equals("accept-encoding")) {
@@ -349,7 +394,8 @@ public class ResponseCacheGatewayFilterFactory
 			if (credentialed) {
 				key.append("\ncredentials=").append(Sha256.hex(ResponsePolicy.credentials(request.getHeaders())));
 			}
-			return Sha256.shortHex(key.toString());
+			return CacheKeys.key(CacheKeys.uriTag(request.getPath().value(), request.getURI().getRawQuery()),
+					key.toString());
 		}
 
 		@Override
@@ -371,6 +417,28 @@ public class ResponseCacheGatewayFilterFactory
 
 		static final Found UNAVAILABLE = new Found(null, false);
 
+	}
+
+	/**
+	 * The URI tag of a {@code Location} or {@code Content-Location} value, resolved against the request, when it is
+	 * on the request's host (section 4.4: never another host's, which a response must not be able to wipe); else null.
+	 */
+	static String sameHostTag(ServerHttpRequest request, String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			java.net.URI base = request.getURI();
+			java.net.URI target = base.resolve(new java.net.URI(value.trim()));
+			if (target.getRawPath() == null || target.getRawPath().isEmpty()
+					|| target.getRawAuthority() == null || !target.getRawAuthority().equalsIgnoreCase(base.getRawAuthority())) {
+				return null;
+			}
+			return CacheKeys.uriTag(target.getRawPath(), target.getRawQuery());
+		}
+		catch (java.net.URISyntaxException | IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	/** RFC 9112 section 6.3: a request has a body when it declares a length above 0 or a transfer coding. */

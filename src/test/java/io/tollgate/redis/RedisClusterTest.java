@@ -129,6 +129,14 @@ class RedisClusterTest {
 		// The entry is written to Redis after the response: b sees it a moment later.
 		eventually(() -> cacheStatus(b, path).equals("Hit"));
 		assertThat(upstream.receivedCount()).isEqualTo(1);
+
+		// A write through a removes the entry for b too: entries and their URI's set share a slot.
+		HttpRequest delete = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(a) + path))
+			.DELETE()
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		assertThat(http.send(delete, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+		assertThat(cacheStatus(b, path)).isEqualTo("Miss");
 	}
 
 	@Test

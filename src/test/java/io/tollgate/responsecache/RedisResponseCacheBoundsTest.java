@@ -60,7 +60,7 @@ class RedisResponseCacheBoundsTest {
 		String key = missKey(path);
 		awaitStored(key);
 
-		assertThat(redis(0, "EXISTS", RedisResponseCacheStore.PREFIX + key)).isEqualTo(":0");
+		assertThat(redis(0, "EXISTS", RedisResponseCacheStore.redisKey(key))).isEqualTo(":0");
 		client.get().uri(path).exchange().expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Hit");
 	}
 
@@ -69,7 +69,7 @@ class RedisResponseCacheBoundsTest {
 		String key = missKey("/c/basic/long-" + System.nanoTime() + "?h=Cache-Control:max-age=3600");
 		awaitStored(key);
 
-		long ttl = Long.parseLong(redis(CACHE_DATABASE, "PTTL", RedisResponseCacheStore.PREFIX + key).substring(1));
+		long ttl = Long.parseLong(redis(CACHE_DATABASE, "PTTL", RedisResponseCacheStore.redisKey(key)).substring(1));
 		assertThat(ttl).isBetween(1L, 5000L);
 	}
 
@@ -80,7 +80,7 @@ class RedisResponseCacheBoundsTest {
 		// Stores go out in order on one connection: once a later (small) entry is there, the big one had its turn.
 		awaitStored(missKey("/c/small/100?n=" + n));
 
-		assertThat(redis(CACHE_DATABASE, "EXISTS", RedisResponseCacheStore.PREFIX + big)).isEqualTo(":0");
+		assertThat(redis(CACHE_DATABASE, "EXISTS", RedisResponseCacheStore.redisKey(big))).isEqualTo(":0");
 		client.get().uri("/c/small/800?n=" + n).exchange().expectStatus().isOk()
 			.expectHeader().valueEquals("X-Cache-Status", "Miss");
 	}
@@ -92,7 +92,7 @@ class RedisResponseCacheBoundsTest {
 
 	private static void awaitStored(String key) {
 		Awaitility.await().atMost(Duration.ofSeconds(5))
-			.until(() -> redis(CACHE_DATABASE, "EXISTS", RedisResponseCacheStore.PREFIX + key).equals(":1"));
+			.until(() -> redis(CACHE_DATABASE, "EXISTS", RedisResponseCacheStore.redisKey(key)).equals(":1"));
 	}
 
 	/** One command in one database of the test Redis; the first line of its reply. */

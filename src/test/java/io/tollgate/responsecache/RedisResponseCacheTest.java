@@ -34,10 +34,17 @@ class RedisResponseCacheTest {
 				.returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
 			// The client may have the whole body a moment before the entry reaches Redis.
 			Awaitility.await().atMost(Duration.ofSeconds(5))
-				.until(() -> RawRedis.command(RealRedis.server(), "EXISTS", RedisResponseCacheStore.PREFIX + key).equals(":1"));
+				.until(() -> RawRedis.command(RealRedis.server(), "EXISTS", RedisResponseCacheStore.redisKey(key)).equals(":1"));
 			client(second).get().uri(path).exchange().expectStatus().isOk()
 				.expectHeader().valueEquals("X-Cache-Status", "Hit");
 			assertThat(upstream.receivedCount()).isEqualTo(1);
+
+			// A successful write through one replica removes the entry for all (RFC 9111 section 4.4).
+			client(first).put().uri(path).bodyValue("{}").exchange().expectStatus().isOk();
+			client(second).get().uri(path).exchange().expectHeader().valueEquals("X-Cache-Status", "Miss");
+			Awaitility.await().atMost(Duration.ofSeconds(5))
+				.until(() -> RawRedis.command(RealRedis.server(), "EXISTS", RedisResponseCacheStore.redisKey(key)).equals(":1"));
+			client(first).get().uri(path).exchange().expectHeader().valueEquals("X-Cache-Status", "Hit");
 
 			RealRedis.server().stop();
 			try {

@@ -563,6 +563,42 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void aSuccessfulWriteRemovesTheEntriesOfItsUriAndOfItsLocationsOnTheSameHost() {
+		// method, write path (relative to this.path), status the upstream gives, read path, whether it is removed
+		Object[][] cases = {
+				{ "POST", "", 200, "", true },
+				{ "PUT", "", 200, "", true },
+				{ "DELETE", "", 200, "", true },
+				{ "PATCH", "", 200, "", true },
+				{ "REPORT", "", 200, "", true }, // a method the cache does not know may change the resource too
+				{ "PUT", "?b=2&a=1", 200, "?a=1&b=2", true }, // one URI, whatever the parameter order
+				{ "PUT", "", 500, "", false }, // a failed write changed nothing
+				{ "PUT", "", 404, "", false },
+				{ "PUT", "/other", 200, "", false },
+				{ "POST", "?h=Location:/c/basic/LOC", 200, "/c/basic/LOC", true },
+				{ "POST", "?h=Content-Location:BASE/c/basic/LOC", 200, "/c/basic/LOC", true },
+				{ "POST", "?h=Location:http://other.example/c/basic/LOC", 200, "/c/basic/LOC", false }, // other host
+				{ "POST", "?h=Location:::not a uri", 200, "?h=Location:::not a uri", true }, // its own URI still
+		};
+		for (Object[] row : cases) {
+			String base = "/c/basic/write-" + (++counter);
+			String read = ((String) row[3]).startsWith("/") ? ((String) row[3]).replace("LOC", "loc-" + counter)
+					: base + row[3];
+			String write = base + ((String) row[1]).replace("LOC", "loc-" + counter).replace("BASE", this.baseUrl);
+			missStored(read);
+			get(read).expectHeader().valueEquals("X-Cache-Status", "Hit");
+			upstream.failWith((int) row[2] == 200 ? 0 : (int) row[2]);
+			this.client.method(org.springframework.http.HttpMethod.valueOf((String) row[0])).uri(write)
+				.header("Content-Type", "application/json").bodyValue("{}")
+				.exchange().expectStatus().isEqualTo((int) row[2]);
+			upstream.failWith(0);
+			get(read).expectHeader().valueEquals("X-Cache-Status", (boolean) row[4] ? "Miss" : "Hit");
+		}
+		// The write path is on the event loop and never waits for an entry that is not there.
+		this.client.delete().uri("/c/basic/never-read-" + counter).exchange().expectStatus().isOk();
+	}
+
+	@Test
 	void staleEntryStandsInWhenTheUpstreamIsGone() {
 		String path = "/c/down/item-" + counter;
 		missStored(path);
