@@ -16,14 +16,17 @@ import java.util.Locale;
  * @param sMaxAge {@code s-maxage} seconds, or -1
  * @param isPublic {@code public}: any cache may store it, even for a request with {@code Authorization}
  * @param mustRevalidate {@code must-revalidate}: never served stale
+ * @param proxyRevalidate {@code proxy-revalidate}: never served stale by a shared cache
+ * @param staleWhileRevalidate RFC 5861 {@code stale-while-revalidate} seconds, or -1
+ * @param staleIfError RFC 5861 {@code stale-if-error} seconds, or -1
  */
 record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long maxAge, long sMaxAge, boolean isPublic,
-		boolean mustRevalidate) {
+		boolean mustRevalidate, boolean proxyRevalidate, long staleWhileRevalidate, long staleIfError) {
 
 	/** RFC 9111 section 1.2.2: the largest delta-seconds a cache needs to represent. */
 	static final long MAX_DELTA_SECONDS = 2_147_483_648L;
 
-	static final CacheControl NONE = new CacheControl(false, false, false, -1, -1, false, false);
+	static final CacheControl NONE = new CacheControl(false, false, false, -1, -1, false, false, false, -1, -1);
 
 	static CacheControl parse(List<String> values) {
 		if (values == null || values.isEmpty()) {
@@ -36,6 +39,9 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 		long sMaxAge = -1;
 		boolean isPublic = false;
 		boolean mustRevalidate = false;
+		boolean proxyRevalidate = false;
+		long staleWhileRevalidate = -1;
+		long staleIfError = -1;
 		for (String value : values) {
 			for (String directive : directives(value)) {
 				String token = directive.trim().toLowerCase(Locale.ROOT);
@@ -50,12 +56,16 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 					case "s-maxage" -> sMaxAge = seconds(argument, sMaxAge);
 					case "public" -> isPublic = true;
 					case "must-revalidate" -> mustRevalidate = true;
+					case "proxy-revalidate" -> proxyRevalidate = true;
+					case "stale-while-revalidate" -> staleWhileRevalidate = seconds(argument, staleWhileRevalidate);
+					case "stale-if-error" -> staleIfError = seconds(argument, staleIfError);
 					default -> {
 					}
 				}
 			}
 		}
-		return new CacheControl(noCache, noStore, isPrivate, maxAge, sMaxAge, isPublic, mustRevalidate);
+		return new CacheControl(noCache, noStore, isPrivate, maxAge, sMaxAge, isPublic, mustRevalidate, proxyRevalidate,
+				staleWhileRevalidate, staleIfError);
 	}
 
 	/**
@@ -96,6 +106,17 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 	 */
 	boolean allowsSharingAnAuthorizedResponse() {
 		return this.isPublic || this.sMaxAge >= 0 || this.mustRevalidate;
+	}
+
+	/** Whether a shared cache may ever serve the response stale: not with must- or proxy-revalidate (5.2.2.2, 5.2.2.8). */
+	boolean mayServeStale() {
+		return !this.mustRevalidate && !this.proxyRevalidate;
+	}
+
+	/** A request that says what {@code no-cache} says: the {@code Pragma: no-cache} of HTTP/1.0 clients. */
+	CacheControl withNoCache() {
+		return new CacheControl(true, this.noStore, this.isPrivate, this.maxAge, this.sMaxAge, this.isPublic,
+				this.mustRevalidate, this.proxyRevalidate, this.staleWhileRevalidate, this.staleIfError);
 	}
 
 	/** The freshness lifetime a shared cache gets from the response, or -1 when it does not say. */

@@ -15,6 +15,10 @@ public enum CacheStatus {
 	MISS("Miss"),
 	/** The client asked to skip the cache ({@code no-cache}): fetched and stored afresh. */
 	REFRESH("Refresh"),
+	/** Expired, revalidated with the upstream (a conditional request answered 304), and served from the cache. */
+	REVALIDATED("Revalidated"),
+	/** Expired but within {@code stale-while-revalidate}: served from the cache while it is refreshed once. */
+	STALE("Stale"),
 	/** Not cacheable (method, status, content type, directives, size) or the store is unavailable. */
 	BYPASS("Bypass");
 

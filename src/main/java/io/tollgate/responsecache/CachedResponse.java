@@ -24,11 +24,40 @@ import org.springframework.http.HttpHeaders;
  * {@code stale-if-error})
  * @param vary the request header values it was stored for (for a response {@code Vary} on headers outside the
  * key): name (lower case) to value
+ * @param staleWhileRevalidateUntil until when it may be served stale while it is refreshed in the background (epoch
+ * ms; = freshUntil without {@code stale-while-revalidate})
+ * @param keepUntil until when it is kept: past its stale times, an entry with a validator ({@code ETag},
+ * {@code Last-Modified}) is kept to be revalidated rather than fetched again
  */
 public record CachedResponse(int status, List<Map.Entry<String, String>> headers, byte[] body, long storedAt,
-		long freshUntil, long staleUntil, Map<String, String> vary) {
+		long freshUntil, long staleUntil, Map<String, String> vary, long staleWhileRevalidateUntil, long keepUntil) {
 
-	private static final int FORMAT = 1;
+	private static final int FORMAT = 2;
+
+	/** An entry kept no longer than it may be served stale on errors, without stale-while-revalidate. */
+	public CachedResponse(int status, List<Map.Entry<String, String>> headers, byte[] body, long storedAt,
+			long freshUntil, long staleUntil, Map<String, String> vary) {
+		this(status, headers, body, storedAt, freshUntil, staleUntil, vary, freshUntil, staleUntil);
+	}
+
+	boolean mayServeWhileRevalidating(long now) {
+		return now < this.staleWhileRevalidateUntil;
+	}
+
+	/** Whether it has a validator to revalidate with (RFC 9110 section 8.8). */
+	boolean hasValidator() {
+		return header(HttpHeaders.ETAG) != null || header(HttpHeaders.LAST_MODIFIED) != null;
+	}
+
+	/** The first stored value of a header, or null. */
+	String header(String name) {
+		for (Map.Entry<String, String> header : this.headers) {
+			if (header.getKey().equalsIgnoreCase(name)) {
+				return header.getValue();
+			}
+		}
+		return null;
+	}
 
 	boolean isFresh(long now) {
 		return now < this.freshUntil;
@@ -66,6 +95,8 @@ public record CachedResponse(int status, List<Map.Entry<String, String>> headers
 			out.writeLong(this.storedAt);
 			out.writeLong(this.freshUntil);
 			out.writeLong(this.staleUntil);
+			out.writeLong(this.staleWhileRevalidateUntil);
+			out.writeLong(this.keepUntil);
 			out.writeShort(this.headers.size());
 			for (Map.Entry<String, String> header : this.headers) {
 				out.writeUTF(header.getKey());
@@ -95,6 +126,8 @@ public record CachedResponse(int status, List<Map.Entry<String, String>> headers
 			long storedAt = in.readLong();
 			long freshUntil = in.readLong();
 			long staleUntil = in.readLong();
+			long staleWhileRevalidateUntil = in.readLong();
+			long keepUntil = in.readLong();
 			int headerCount = in.readShort();
 			List<Map.Entry<String, String>> headers = new ArrayList<>(headerCount);
 			for (int i = 0; i < headerCount; i++) {
@@ -107,7 +140,8 @@ public record CachedResponse(int status, List<Map.Entry<String, String>> headers
 			}
 			byte[] body = new byte[in.readInt()];
 			in.readFully(body);
-			return new CachedResponse(status, List.copyOf(headers), body, storedAt, freshUntil, staleUntil, Map.copyOf(vary));
+			return new CachedResponse(status, List.copyOf(headers), body, storedAt, freshUntil, staleUntil, Map.copyOf(vary),
+					staleWhileRevalidateUntil, keepUntil);
 		}
 		catch (IOException | RuntimeException ex) {
 			return null;

@@ -27,8 +27,12 @@ final class CachedResponses {
 	private CachedResponses() {
 	}
 
+	/**
+	 * @param status what {@code X-Cache-Status} says: a hit, a stale entry while it is refreshed, one just revalidated
+	 * @param stale whether the entry is past its freshness (then it never answers 304, and says it is stale)
+	 */
 	static Mono<Void> write(ServerWebExchange exchange, ServerHttpResponse response, CachedResponse entry, String key,
-			long now, boolean stale) {
+			long now, CacheStatus status, boolean stale) {
 		// The client already has this representation: 304, with the validators and caching headers, no body.
 		boolean notModified = !stale && ConditionalRequests.notModified(exchange.getRequest().getHeaders(), entry);
 		response.setStatusCode(notModified ? HttpStatus.NOT_MODIFIED : HttpStatusCode.valueOf(entry.status()));
@@ -44,7 +48,7 @@ final class CachedResponses {
 			}
 			headers.add(header.getKey(), header.getValue());
 		}
-		CacheStatus.HIT.applyTo(exchange, headers);
+		status.applyTo(exchange, headers);
 		headers.set(ResponseCacheGatewayFilterFactory.KEY_HEADER, key);
 		headers.set(HttpHeaders.AGE, Long.toString(entry.ageSeconds(now)));
 		if (stale) {

@@ -4,20 +4,22 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import reactor.core.publisher.Sinks;
 
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * One response being recorded for the cache as it streams to the client. The ResponseCache filter attaches it
- * to the exchange on a miss; {@link CapturingResponse} feeds it; a body over {@code max-entry-size} is let
- * through and not recorded.
+ * to the exchange on a miss or a revalidation; {@link CapturingResponse} feeds it; a body over
+ * {@code max-entry-size} is let through and not recorded. A 304 to a revalidation refreshes the stored entry
+ * instead ({@link #refresh}).
  */
 final class Capture {
 
@@ -30,21 +32,33 @@ final class Capture {
 	private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "transfer-encoding", "age",
 			"x-request-id", "set-cookie", "proxy-connection", "upgrade", "trailer");
 
+	/** Where a capture's outcome goes: the store (through the filter) and the entry's key. */
+	interface Outcome {
+
+		void store(CachedResponse entry);
+
+		/** The stored entry no longer stands for what the upstream has: removed. */
+		void forget();
+
+	}
+
 	final String key;
 
 	final CacheStatus status;
 
+	/** The stored entry being replaced (expired, or asked to be refreshed), or null. */
 	final CachedResponse stale;
+
+	/** Whether the request went upstream with the stored entry's validators (so a 304 refreshes it). */
+	final boolean revalidating;
 
 	private final ResponsePolicy policy;
 
 	private final Sinks.One<CachedResponse> waiters;
 
-	private final Consumer<CachedResponse> store;
+	private final Outcome outcome;
 
 	private final HttpHeaders requestHeaders;
-
-	private final long staleIfErrorMs;
 
 	private long expectedLength = -1;
 
@@ -54,29 +68,22 @@ final class Capture {
 
 	private List<Map.Entry<String, String>> headers;
 
-	private long freshMs;
+	private ResponsePolicy.Verdict verdict;
 
 	private long receivedAt;
 
-	/** How old the response was on arrival: its age on a hit is this plus the time it has been stored. */
-	private long ageMs;
-
-	private Map<String, String> vary;
-
-	private boolean mayServeStale;
-
 	private boolean done;
 
-	Capture(String key, CacheStatus status, CachedResponse stale, ResponsePolicy policy, Sinks.One<CachedResponse> waiters,
-			Consumer<CachedResponse> store, HttpHeaders requestHeaders, long staleIfErrorMs) {
+	Capture(String key, CacheStatus status, CachedResponse stale, boolean revalidating, ResponsePolicy policy,
+			Sinks.One<CachedResponse> waiters, Outcome outcome, HttpHeaders requestHeaders) {
 		this.key = key;
 		this.status = status;
 		this.stale = stale;
+		this.revalidating = revalidating;
 		this.policy = policy;
 		this.waiters = waiters;
-		this.store = store;
+		this.outcome = outcome;
 		this.requestHeaders = requestHeaders;
-		this.staleIfErrorMs = staleIfErrorMs;
 	}
 
 	/**
@@ -93,23 +100,104 @@ final class Capture {
 		// Freshness counts from when the response arrived (RFC 9111's response_time), not from when its body ended.
 		this.receivedAt = now;
 		this.expectedLength = responseHeaders.getContentLength();
-		this.freshMs = verdict.freshMs();
-		this.ageMs = verdict.ageMs();
-		this.vary = verdict.vary();
-		this.mayServeStale = verdict.mayServeStale();
-		Set<String> upstreamNames = exchange.getAttribute(
-				org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
+		this.verdict = verdict;
+		this.headers = storable(responseHeaders, exchange);
+		return true;
+	}
+
+	/**
+	 * A 304 to the revalidation (RFC 9111 section 4.3.3): the stored entry, with the 304's headers in place of its
+	 * own (section 3.2), is fresh again and is what the client gets. A 304 that names another representation (a
+	 * different entity tag) or forbids storing leaves nothing stored; the entry still answers this once, since the
+	 * upstream said the client's copy (the cache's) is current.
+	 */
+	CachedResponse refresh(HttpHeaders notModified, ServerWebExchange exchange, long now) {
+		CachedResponse refreshed = updated(this.stale, notModified, storable(notModified, exchange), this.policy,
+				this.requestHeaders, now);
+		if (refreshed != null) {
+			this.outcome.store(refreshed);
+		}
+		else {
+			this.outcome.forget();
+		}
+		finish(refreshed);
+		return (refreshed != null) ? refreshed : this.stale;
+	}
+
+	/**
+	 * A stored entry updated from a newer response's headers (a 304, or a HEAD response: sections 3.2, 4.3.4 and
+	 * 4.3.5); null when that response is about another representation or may not be stored.
+	 */
+	static CachedResponse updated(CachedResponse stored, HttpHeaders newer, List<Map.Entry<String, String>> newerStorable,
+			ResponsePolicy policy, HttpHeaders requestHeaders, long now) {
+		if (!sameRepresentation(stored, newer)) {
+			return null;
+		}
+		Set<String> replaced = new java.util.HashSet<>();
+		for (Map.Entry<String, String> header : newerStorable) {
+			replaced.add(header.getKey().toLowerCase(Locale.ROOT));
+		}
+		// Content-Length describes the stored body, which does not change (section 3.2).
+		replaced.remove("content-length");
+		List<Map.Entry<String, String>> merged = new ArrayList<>();
+		for (Map.Entry<String, String> header : stored.headers()) {
+			if (!replaced.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+				merged.add(header);
+			}
+		}
+		for (Map.Entry<String, String> header : newerStorable) {
+			if (replaced.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+				merged.add(header);
+			}
+		}
+		HttpHeaders mergedHeaders = new HttpHeaders();
+		merged.forEach((header) -> mergedHeaders.add(header.getKey(), header.getValue()));
+		ResponsePolicy.Verdict verdict = policy.verdict(stored.status(), mergedHeaders, requestHeaders, now);
+		if (verdict == null || newer.containsHeader(HttpHeaders.SET_COOKIE)) {
+			return null;
+		}
+		return policy.entry(stored.status(), List.copyOf(merged), stored.body(), verdict, now);
+	}
+
+	/**
+	 * Whether a newer response's validators (and, for HEAD, length) agree with the stored ones, where both have
+	 * them (sections 4.3.4, 4.3.5). Entity tags are compared without their weakness: {@code W/"a"} and {@code "a"}
+	 * name one representation here, as the 304 answers the tag the cache sent.
+	 */
+	private static boolean sameRepresentation(CachedResponse stored, HttpHeaders newer) {
+		String newerTag = newer.getETag();
+		String storedTag = stored.header(HttpHeaders.ETAG);
+		if (newerTag != null && storedTag != null && !opaque(newerTag).equals(opaque(storedTag))) {
+			return false;
+		}
+		String newerModified = newer.getFirst(HttpHeaders.LAST_MODIFIED);
+		String storedModified = stored.header(HttpHeaders.LAST_MODIFIED);
+		if (newerModified != null && storedModified != null
+				&& !java.util.Objects.equals(Freshness.epochMs(newerModified), Freshness.epochMs(storedModified))) {
+			return false;
+		}
+		long newerLength = newer.getContentLength();
+		return newerLength <= 0 || newerLength == stored.body().length;
+	}
+
+	private static String opaque(String entityTag) {
+		String tag = entityTag.trim();
+		return tag.startsWith("W/") ? tag.substring(2) : tag;
+	}
+
+	/** The headers of an upstream response that a stored entry keeps: the upstream's own, less those above. */
+	static List<Map.Entry<String, String>> storable(HttpHeaders responseHeaders, ServerWebExchange exchange) {
+		Set<String> upstreamNames = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
 		List<Map.Entry<String, String>> kept = new ArrayList<>();
 		responseHeaders.forEach((name, values) -> {
 			boolean fromUpstream = upstreamNames == null || upstreamNames.stream().anyMatch(name::equalsIgnoreCase);
-			if (fromUpstream && !NOT_STORED.contains(name.toLowerCase(java.util.Locale.ROOT))
+			if (fromUpstream && !NOT_STORED.contains(name.toLowerCase(Locale.ROOT))
 					&& !name.regionMatches(true, 0, "x-cache-", 0, 8) && !name.regionMatches(true, 0, "ratelimit", 0, 9)
 					&& !name.regionMatches(true, 0, "x-ratelimit", 0, 11) && !name.equalsIgnoreCase("retry-after")) {
 				values.forEach((value) -> kept.add(Map.entry(name, value)));
 			}
 		});
-		this.headers = List.copyOf(kept);
-		return true;
+		return List.copyOf(kept);
 	}
 
 	void append(DataBuffer buffer) {
@@ -138,12 +226,10 @@ final class Capture {
 	/** The whole body went to the client: store it (if still wanted) and hand it to the waiters. */
 	CachedResponse complete() {
 		CachedResponse entry = null;
-		if (!this.done && this.body != null && this.headers != null && this.freshMs > 0) {
-			// Stored as if it had arrived when it was generated: Age, freshness and expiry all count from there.
-			long at = this.receivedAt - this.ageMs;
-			entry = new CachedResponse(this.statusCode, this.headers, this.body.toByteArray(), at, at + this.freshMs,
-					at + this.freshMs + (this.mayServeStale ? this.staleIfErrorMs : 0), this.vary);
-			this.store.accept(entry);
+		if (!this.done && this.body != null && this.headers != null) {
+			entry = this.policy.entry(this.statusCode, this.headers, this.body.toByteArray(), this.verdict,
+					this.receivedAt);
+			this.outcome.store(entry);
 		}
 		finish(entry);
 		return entry;

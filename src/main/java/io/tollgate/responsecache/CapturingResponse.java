@@ -40,17 +40,15 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 		}
 		HttpStatusCode status = getStatusCode();
 		int code = (status != null) ? status.value() : 200;
-		if (code >= 500 && capture.stale != null) {
+		long now = this.clock.millis();
+		if (code == 304 && capture.revalidating) {
+			// The stored entry is still current: refreshed with the 304's headers, it answers the client.
+			CachedResponse refreshed = capture.refresh(getHeaders(), this.exchange, now);
+			return instead(body, refreshed, capture, CacheStatus.REVALIDATED, false);
+		}
+		if (code >= 500 && capture.stale != null && capture.stale.isUsableStale(now)) {
 			capture.abandon();
-			return Flux.from(body).doOnNext(DataBufferUtils::release).then(Mono.defer(() -> {
-				// The upstream's headers go; the gateway's own (request id, rate limits) stay.
-				Set<String> upstream = this.exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
-				if (upstream != null) {
-					upstream.forEach(getHeaders()::remove);
-				}
-				return CachedResponses.write(this.exchange, getDelegate(), capture.stale, capture.key, this.clock.millis(),
-						true);
-			}));
+			return instead(body, capture.stale, capture, CacheStatus.HIT, true);
 		}
 		boolean recording = capture.begin(code, getHeaders(), this.exchange, this.clock.millis());
 		(recording ? capture.status : CacheStatus.BYPASS).applyTo(this.exchange, getHeaders());
@@ -63,6 +61,20 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 			.doOnComplete(capture::complete)
 			.doOnError((ex) -> capture.abandon())
 			.doOnCancel(capture::abandon));
+	}
+
+	/** The upstream's body is dropped and the stored entry written in its place. */
+	private Mono<Void> instead(Publisher<? extends DataBuffer> body, CachedResponse entry, Capture capture,
+			CacheStatus status, boolean stale) {
+		return Flux.from(body).doOnNext(DataBufferUtils::release).then(Mono.defer(() -> {
+			// The upstream's headers go; the gateway's own (request id, rate limits) stay.
+			Set<String> upstream = this.exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
+			if (upstream != null) {
+				upstream.forEach(getHeaders()::remove);
+			}
+			return CachedResponses.write(this.exchange, getDelegate(), entry, capture.key, this.clock.millis(), status,
+					stale);
+		}));
 	}
 
 	@Override

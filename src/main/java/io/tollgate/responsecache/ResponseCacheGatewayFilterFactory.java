@@ -116,8 +116,6 @@ public class ResponseCacheGatewayFilterFactory
 
 		private final Set<String> varyHeaders;
 
-		private final long staleIfErrorMs;
-
 		private final Map<CacheStatus, Counter> lookups = new EnumMap<>(CacheStatus.class);
 
 		private final Counter storedBytes;
@@ -128,13 +126,13 @@ public class ResponseCacheGatewayFilterFactory
 			keyed.add("accept-encoding");
 			config.varyHeaders.forEach((name) -> keyed.add(name.toLowerCase(Locale.ROOT)));
 			this.varyHeaders = new TreeSet<>(keyed);
-			this.staleIfErrorMs = (config.staleIfError != null) ? config.staleIfError.toMillis() : 0;
 			this.policy = new ResponsePolicy(Set.copyOf(config.statuses), List.copyOf(config.contentTypes),
 					config.cacheControl, config.ttl.toMillis(),
 					Math.min(config.maxEntrySize.toBytes(), ResponseCacheGatewayFilterFactory.this.store.maxEntrySize()),
 					Set.copyOf(keyed),
 					ResponseCacheGatewayFilterFactory.this.inFlight,
-					ResponseCacheGatewayFilterFactory.this.properties.targetedField(), config.heuristicFreshness);
+					ResponseCacheGatewayFilterFactory.this.properties.targetedField(), config.heuristicFreshness,
+					(config.staleIfError != null) ? config.staleIfError.toMillis() : 0, config.keep.toMillis());
 			String route = (config.routeId != null) ? config.routeId : "unknown";
 			for (CacheStatus status : CacheStatus.values()) {
 				this.lookups.put(status, Counter.builder("tollgate.cache.lookups")
@@ -201,13 +199,15 @@ public class ResponseCacheGatewayFilterFactory
 					if (entry.isFresh(now) && youngEnough) {
 						return hit(exchange, entry, key, now);
 					}
+					CacheStatus status = youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH;
 					if (head) {
-						return forwardUnstored(exchange, chain, key, youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH);
+						return forwardHead(exchange, chain, key, status, entry);
 					}
-					if (entry.isUsableStale(now)) {
-						return coordinatedFetch(exchange, chain, key, youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH,
-								entry);
+					if (youngEnough && entry.mayServeWhileRevalidating(now)) {
+						return staleWhileRevalidate(exchange, chain, key, entry, now);
 					}
+					// Expired: revalidated if it has a validator; else fetched, and it stands in if that fails.
+					return coordinatedFetch(exchange, chain, key, status, entry);
 				}
 				return head ? forwardUnstored(exchange, chain, key, CacheStatus.MISS)
 						: coordinatedFetch(exchange, chain, key, CacheStatus.MISS, null);
@@ -299,6 +299,45 @@ public class ResponseCacheGatewayFilterFactory
 		}
 
 		/**
+		 * A HEAD for an expired entry: forwarded, and its response updates the entry's headers and freshness when it
+		 * agrees with the entry's validators and length, or removes the entry when it does not (RFC 9111 section
+		 * 4.3.5).
+		 */
+		private Mono<Void> forwardHead(ServerWebExchange exchange, GatewayFilterChain chain, String key,
+				CacheStatus status, CachedResponse entry) {
+			ServerHttpResponse response = exchange.getResponse();
+			HttpHeaders requestHeaders = exchange.getRequest().getHeaders();
+			response.beforeCommit(() -> {
+				if (response.getStatusCode() != null && response.getStatusCode().value() == entry.status()
+						&& exchange.getAttribute(
+								org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES) != null) {
+					CachedResponse updated = Capture.updated(entry, response.getHeaders(),
+							Capture.storable(response.getHeaders(), exchange), this.policy, requestHeaders,
+							ResponseCacheGatewayFilterFactory.this.clock.millis());
+					outcome(key).accept(updated);
+				}
+				return Mono.empty();
+			});
+			return forwardUnstored(exchange, chain, key, status);
+		}
+
+		/**
+		 * An expired entry within its {@code stale-while-revalidate} (RFC 5861 section 3): served now, and refreshed
+		 * in the background by the first such request (the others find the refresh in flight and just serve).
+		 */
+		private Mono<Void> staleWhileRevalidate(ServerWebExchange exchange, GatewayFilterChain chain, String key,
+				CachedResponse entry, long now) {
+			Sinks.One<CachedResponse> leading = ResponseCacheGatewayFilterFactory.this.inFlight.lead(key);
+			if (leading != null) {
+				Capture capture = capture(exchange, key, CacheStatus.STALE, entry, leading);
+				BackgroundRefresh.start(exchange, chain, capture, ResponseCacheGatewayFilterFactory.this.clock,
+						ResponseCacheGatewayFilterFactory.this.properties.lockTimeout());
+			}
+			count(CacheStatus.STALE);
+			return CachedResponses.write(exchange, exchange.getResponse(), entry, key, now, CacheStatus.STALE, true);
+		}
+
+		/**
 		 * A HEAD the cache cannot answer: forwarded as it is and not stored. Entries are stored from GET responses
 		 * only, so a body-less HEAD response is never replayed (with {@code Content-Length: 0}) to anyone.
 		 */
@@ -318,21 +357,22 @@ public class ResponseCacheGatewayFilterFactory
 		private Mono<Void> fetchAndRecord(ServerWebExchange exchange, GatewayFilterChain chain, String key,
 				CacheStatus status, CachedResponse stale, Sinks.One<CachedResponse> waiters) {
 			count(status);
-			Capture capture = new Capture(key, status, stale, this.policy, waiters, (entry) -> store(key, entry),
-					exchange.getRequest().getHeaders(), this.staleIfErrorMs);
+			Capture capture = capture(exchange, key, status, stale, waiters);
 			exchange.getAttributes().put(Capture.ATTRIBUTE, capture);
 			status.applyTo(exchange, exchange.getResponse().getHeaders());
 			ServerWebExchange recorded = exchange.mutate()
+				.request(capture.revalidating ? conditional(exchange.getRequest(), stale) : exchange.getRequest())
 				.response(new CapturingResponse(exchange.getResponse(), exchange, ResponseCacheGatewayFilterFactory.this.clock))
 				.build();
 			Mono<Void> proxied = chain.filter(recorded);
 			if (stale != null) {
-				// Connection refused, timeout, open circuit: the stale entry answers instead of an error.
-				proxied = proxied.onErrorResume((ex) -> !exchange.getResponse().isCommitted(), (ex) -> {
+				// Connection refused, timeout, open circuit: a stale entry that may stand in answers instead.
+				proxied = proxied.onErrorResume((ex) -> !exchange.getResponse().isCommitted()
+						&& stale.isUsableStale(ResponseCacheGatewayFilterFactory.this.clock.millis()), (ex) -> {
 					exchange.getAttributes().remove(Capture.ATTRIBUTE);
 					capture.abandon();
 					return CachedResponses.write(exchange, exchange.getResponse(), stale, key,
-							ResponseCacheGatewayFilterFactory.this.clock.millis(), true);
+							ResponseCacheGatewayFilterFactory.this.clock.millis(), CacheStatus.HIT, true);
 				});
 			}
 			// The body is written (and recorded) after this chain completes, by NettyWriteResponseFilter; only a
@@ -340,11 +380,47 @@ public class ResponseCacheGatewayFilterFactory
 			return proxied.doOnError((ex) -> capture.abandon()).doOnCancel(capture::abandon);
 		}
 
+		/** A recording of the exchange's response; it revalidates when the entry it replaces has a validator. */
+		private Capture capture(ServerWebExchange exchange, String key, CacheStatus status, CachedResponse stale,
+				Sinks.One<CachedResponse> waiters) {
+			boolean revalidating = stale != null && stale.hasValidator()
+					&& HttpMethod.GET.equals(exchange.getRequest().getMethod());
+			return new Capture(key, status, stale, revalidating, this.policy, waiters, new Capture.Outcome() {
+				@Override
+				public void store(CachedResponse entry) {
+					ResponseCacheFilter.this.store(key, entry);
+				}
+
+				@Override
+				public void forget() {
+					evict(key);
+				}
+			}, exchange.getRequest().getHeaders());
+		}
+
+		/** Stores an updated entry, or removes the old one when there is none. */
+		private java.util.function.Consumer<CachedResponse> outcome(String key) {
+			return (entry) -> {
+				if (entry != null) {
+					store(key, entry);
+				}
+				else {
+					evict(key);
+				}
+			};
+		}
+
+		private void evict(String key) {
+			ResponseCacheGatewayFilterFactory.this.store.evict(key)
+				.timeout(Duration.ofSeconds(1))
+				.subscribe(null, (ex) -> logger.debug("Response not removed: " + ex));
+		}
+
 		private void store(String key, CachedResponse entry) {
 			this.storedBytes.increment(entry.body().length);
 			// From now: an entry that arrived with an age was stored as of when it was generated.
 			Duration keepFor = Duration.ofMillis(
-					Math.max(1, entry.staleUntil() - ResponseCacheGatewayFilterFactory.this.clock.millis()));
+					Math.max(1, entry.keepUntil() - ResponseCacheGatewayFilterFactory.this.clock.millis()));
 			ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor)
 				.timeout(Duration.ofSeconds(1))
 				.subscribe(null, (ex) -> logger.debug("Response not stored: " + ex));
@@ -352,7 +428,7 @@ public class ResponseCacheGatewayFilterFactory
 
 		private Mono<Void> hit(ServerWebExchange exchange, CachedResponse entry, String key, long now) {
 			count(CacheStatus.HIT);
-			return CachedResponses.write(exchange, exchange.getResponse(), entry, key, now, false);
+			return CachedResponses.write(exchange, exchange.getResponse(), entry, key, now, CacheStatus.HIT, false);
 		}
 
 		private Mono<Void> bypass(ServerWebExchange exchange, GatewayFilterChain chain) {
@@ -420,6 +496,26 @@ public class ResponseCacheGatewayFilterFactory
 	}
 
 	/**
+	 * The request as it goes upstream to revalidate a stored entry (RFC 9111 section 4.3.1): with the entry's
+	 * {@code ETag} in {@code If-None-Match} and its {@code Last-Modified} in {@code If-Modified-Since}, in place of
+	 * the client's own validators (which the cache answers itself, from the entry it gets back).
+	 */
+	static ServerHttpRequest conditional(ServerHttpRequest request, CachedResponse stored) {
+		return request.mutate().headers((headers) -> {
+			headers.remove(HttpHeaders.IF_NONE_MATCH);
+			headers.remove(HttpHeaders.IF_MODIFIED_SINCE);
+			String tag = stored.header(HttpHeaders.ETAG);
+			if (tag != null) {
+				headers.set(HttpHeaders.IF_NONE_MATCH, tag);
+			}
+			String modified = stored.header(HttpHeaders.LAST_MODIFIED);
+			if (modified != null) {
+				headers.set(HttpHeaders.IF_MODIFIED_SINCE, modified);
+			}
+		}).build();
+	}
+
+	/**
 	 * The URI tag of a {@code Location} or {@code Content-Location} value, resolved against the request, when it is
 	 * on the request's host (section 4.4: never another host's, which a response must not be able to wipe); else null.
 	 */
@@ -450,8 +546,7 @@ public class ResponseCacheGatewayFilterFactory
 		CacheControl directives = CacheControl.parse(headers.get(HttpHeaders.CACHE_CONTROL));
 		List<String> pragma = headers.get("Pragma");
 		if (!directives.noCache() && pragma != null && pragma.stream().anyMatch((v) -> v.contains("no-cache"))) {
-			return new CacheControl(true, directives.noStore(), directives.isPrivate(), directives.maxAge(),
-					directives.sMaxAge(), directives.isPublic(), directives.mustRevalidate());
+			return directives.withNoCache();
 		}
 		return directives;
 	}
@@ -542,6 +637,12 @@ public class ResponseCacheGatewayFilterFactory
 		 */
 		private boolean heuristicFreshness = false;
 
+		/**
+		 * How long past its stale times an entry with a validator ({@code ETag}, {@code Last-Modified}) is kept, to be
+		 * revalidated with a conditional request instead of fetched again (nginx's {@code inactive}); 0: not kept.
+		 */
+		private Duration keep = Duration.ofMinutes(10);
+
 		private String routeId;
 
 		void validate() {
@@ -558,6 +659,9 @@ public class ResponseCacheGatewayFilterFactory
 			}
 			if (this.staleIfError != null && this.staleIfError.isNegative()) {
 				throw new InvalidConfigurationException("stale-if-error", "must not be negative");
+			}
+			if (this.keep == null || this.keep.isNegative()) {
+				throw new InvalidConfigurationException("keep", "must be a positive duration, or 0 (not kept)");
 			}
 			if (this.requestNoCache == null) {
 				throw new InvalidConfigurationException("request-no-cache", "must be ignore or revalidate");
@@ -654,6 +758,15 @@ public class ResponseCacheGatewayFilterFactory
 
 		public Config setStaleIfError(Duration staleIfError) {
 			this.staleIfError = staleIfError;
+			return this;
+		}
+
+		public Duration getKeep() {
+			return this.keep;
+		}
+
+		public Config setKeep(Duration keep) {
+			this.keep = keep;
 			return this;
 		}
 

@@ -40,6 +40,12 @@ final class ResponsePolicy {
 	/** Whether a response with only Last-Modified gets 10 % of its age as freshness (RFC 9111 section 4.2.2). */
 	private final boolean heuristic;
 
+	/** The route's {@code stale-if-error}: how long past freshness an entry may stand in for a failed upstream. */
+	private final long staleIfErrorMs;
+
+	/** How long past its stale times an entry with a validator is kept, to be revalidated (route's {@code keep}). */
+	private final long keepMs;
+
 	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
 			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight, String targetedField) {
 		this(statuses, contentTypes, honourCacheControl, ttlMs, maxEntrySize, keyedHeaders, inFlight, targetedField,
@@ -48,6 +54,15 @@ final class ResponsePolicy {
 
 	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
 			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight, String targetedField, boolean heuristic) {
+		this(statuses, contentTypes, honourCacheControl, ttlMs, maxEntrySize, keyedHeaders, inFlight, targetedField,
+				heuristic, 0, 0);
+	}
+
+	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
+			long maxEntrySize, Set<String> keyedHeaders, InFlight inFlight, String targetedField, boolean heuristic,
+			long staleIfErrorMs, long keepMs) {
+		this.staleIfErrorMs = staleIfErrorMs;
+		this.keepMs = keepMs;
 		this.targetedField = targetedField;
 		this.heuristic = heuristic;
 		this.statuses = statuses;
@@ -136,8 +151,12 @@ final class ResponsePolicy {
 		}
 		long freshMs = this.ttlMs;
 		long ageMs = 0;
+		boolean revalidatable = this.keepMs > 0 && (response.getETag() != null
+				|| response.containsHeader(HttpHeaders.LAST_MODIFIED));
+		CacheControl obeyed = CacheControl.NONE;
 		if (this.honourCacheControl) {
-			if (directives.noStore() || directives.isPrivate() || directives.noCache()) {
+			obeyed = directives;
+			if (directives.noStore() || directives.isPrivate()) {
 				return null;
 			}
 			Long lifetime = Freshness.lifetimeMs(directives, response, receivedAt, this.heuristic,
@@ -145,10 +164,14 @@ final class ResponsePolicy {
 			if (lifetime != null) {
 				freshMs = lifetime;
 			}
+			if (directives.noCache()) {
+				// Section 5.2.2.4: stored, but revalidated before every reuse; without a validator that is a refetch.
+				freshMs = 0;
+			}
 			ageMs = Freshness.initialAgeMs(response, receivedAt);
 		}
-		if (freshMs <= ageMs) {
-			return null; // no freshness, or stale on arrival
+		if (freshMs <= ageMs && !revalidatable) {
+			return null; // no freshness, or stale on arrival, and nothing to revalidate with
 		}
 		Map<String, String> vary = new LinkedHashMap<>();
 		List<String> varyValues = response.get(HttpHeaders.VARY);
@@ -165,8 +188,36 @@ final class ResponsePolicy {
 				}
 			}
 		}
-		// RFC 9111 section 5.2.2.2: a must-revalidate response is never served stale, not even on errors.
-		return new Verdict(freshMs, ageMs, Map.copyOf(vary), !directives.mustRevalidate());
+		// RFC 9111 sections 5.2.2.2 and 5.2.2.8: a must-revalidate (or proxy-revalidate) response is never served
+		// stale by a shared cache, not even on errors; nor is one to be revalidated before every reuse (no-cache).
+		boolean mayServeStale = directives.mayServeStale() && !obeyed.noCache();
+		return new Verdict(freshMs, ageMs, Map.copyOf(vary), mayServeStale,
+				Math.max(0, obeyed.staleWhileRevalidate()) * 1000, Math.max(0, obeyed.staleIfError()) * 1000,
+				revalidatable);
+	}
+
+	/**
+	 * The entry for a response that arrived at {@code receivedAt}, stored as if it had arrived when it was generated
+	 * (its age on arrival counted): fresh for its lifetime; then, unless it must be revalidated, servable stale while
+	 * it is refreshed ({@code stale-while-revalidate}) and when the upstream fails ({@code stale-if-error}, the
+	 * route's or the response's, whichever is longer); kept {@code keep} longer when it has a validator.
+	 */
+	CachedResponse entry(int status, List<Map.Entry<String, String>> headers, byte[] body, Verdict verdict,
+			long receivedAt) {
+		long at = receivedAt - verdict.ageMs();
+		long freshUntil = at + verdict.freshMs();
+		long staleUntil = freshUntil;
+		long whileRevalidating = freshUntil;
+		if (verdict.mayServeStale()) {
+			staleUntil += Math.max(this.staleIfErrorMs, verdict.staleIfErrorMs());
+			whileRevalidating += verdict.staleWhileRevalidateMs();
+		}
+		long keepUntil = Math.max(staleUntil, whileRevalidating);
+		if (verdict.revalidatable()) {
+			keepUntil = Math.max(keepUntil, Math.max(freshUntil, receivedAt) + this.keepMs);
+		}
+		return new CachedResponse(status, headers, body, at, freshUntil, staleUntil, verdict.vary(), whileRevalidating,
+				keepUntil);
 	}
 
 	/** True when a stored entry's {@code Vary} values match this request's. */
@@ -204,8 +255,17 @@ final class ResponsePolicy {
 	 * @param ageMs how old it already was when it arrived (RFC 9111 section 4.2.3's corrected initial age)
 	 * @param vary request headers (beyond the key) and the values it was stored for
 	 * @param mayServeStale whether stale-if-error may serve it once it has expired
+	 * @param staleWhileRevalidateMs the response's {@code stale-while-revalidate} (RFC 5861), or 0
+	 * @param staleIfErrorMs the response's {@code stale-if-error} (RFC 5861), or 0
+	 * @param revalidatable whether it has a validator and is kept past its stale times to be revalidated
 	 */
-	record Verdict(long freshMs, long ageMs, Map<String, String> vary, boolean mayServeStale) {
+	record Verdict(long freshMs, long ageMs, Map<String, String> vary, boolean mayServeStale,
+			long staleWhileRevalidateMs, long staleIfErrorMs, boolean revalidatable) {
+
+		Verdict(long freshMs, long ageMs, Map<String, String> vary, boolean mayServeStale) {
+			this(freshMs, ageMs, vary, mayServeStale, 0, 0, false);
+		}
+
 	}
 
 }

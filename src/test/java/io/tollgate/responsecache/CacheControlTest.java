@@ -83,10 +83,21 @@ class CacheControlTest {
 
 	@Test
 	void unknownDirectivesAndEmptyPartsAreIgnored() {
-		CacheControl directives = CacheControl.parse(List.of("immutable, stale-while-revalidate=30,, community=\"UCI\"",
-				""));
+		CacheControl directives = CacheControl.parse(List.of("immutable, no-transform,, community=\"UCI\"", ""));
 
 		assertThat(directives).isEqualTo(CacheControl.NONE);
+	}
+
+	@Test
+	void rfc5861StaleDirectivesAndProxyRevalidateAreRead() {
+		CacheControl directives = CacheControl.parse(List.of("max-age=60, stale-while-revalidate=30",
+				"stale-if-error=600"));
+		assertThat(directives.staleWhileRevalidate()).isEqualTo(30);
+		assertThat(directives.staleIfError()).isEqualTo(600);
+		assertThat(directives.mayServeStale()).isTrue();
+		assertThat(CacheControl.parse(List.of("proxy-revalidate")).mayServeStale()).isFalse();
+		assertThat(CacheControl.parse(List.of("must-revalidate")).mayServeStale()).isFalse();
+		assertThat(CacheControl.parse(List.of("stale-while-revalidate=soon")).staleWhileRevalidate()).isZero();
 	}
 
 	@Test

@@ -154,7 +154,8 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 				{ "/c/basic/", "?h=Cache-Control:max-age=5&h=Expires:Sun, 22 Nov 2026 10:00:30 GMT" + date, 6, "Bypass", null },
 				// Heuristic: 10 % of the 1000 s since Last-Modified
 				{ "/c/heuristic/", "?h=Last-Modified:Sun, 22 Nov 2026 09:43:20 GMT" + date, 99, "Hit", "99" },
-				{ "/c/heuristic/", "?h=Last-Modified:Sun, 22 Nov 2026 09:43:20 GMT" + date, 101, "Bypass", null },
+				// ... then, being a validator, Last-Modified revalidates it: the upstream answers 304
+				{ "/c/heuristic/", "?h=Last-Modified:Sun, 22 Nov 2026 09:43:20 GMT" + date, 101, "Revalidated", "101" },
 				// Without Last-Modified the heuristic route's ttl applies
 				{ "/c/heuristic/", "?x=1" + date, 59, "Hit", "59" },
 				// ttl 0: only what the upstream says
@@ -599,6 +600,161 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void anExpiredEntryWithAValidatorIsRevalidatedAndA304RefreshesIt() {
+		// upstream headers, the validator the upstream receives when the entry has expired, its value
+		Object[][] cases = {
+				{ "?h=Cache-Control:max-age=10&h=ETag:\"e1\"", "If-None-Match", "\"e1\"" },
+				{ "?h=Cache-Control:max-age=10&h=ETag:W/\"e2\"", "If-None-Match", "W/\"e2\"" },
+				{ "?h=Cache-Control:max-age=10&h=Last-Modified:Sun, 22 Nov 2026 09:00:00 GMT", "If-Modified-Since",
+						"Sun, 22 Nov 2026 09:00:00 GMT" }, };
+		for (int i = 0; i < cases.length; i++) {
+			Object[] row = cases[i];
+			TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+			String path = this.path + "-" + i + row[0];
+			String body = missStoredBody(path);
+			upstream.clear();
+			TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+
+			var revalidated = get(path).expectStatus().isOk().expectBody(String.class).returnResult();
+			assertThat(revalidated.getResponseHeaders().getFirst("X-Cache-Status")).as((String) row[1]).isEqualTo("Revalidated");
+			assertThat(revalidated.getResponseBody()).as("the stored body").isEqualTo(body);
+			assertThat(revalidated.getResponseHeaders().getFirst("Age")).isEqualTo("0");
+			assertThat(upstreamRequest().header((String) row[1])).containsExactly((String) row[2]);
+			// Fresh again for max-age: the next request does not reach the upstream.
+			TestClock.INSTANCE.advance(Duration.ofSeconds(9));
+			get(path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("Age", "9");
+			assertThat(upstream.receivedCount()).isZero();
+		}
+
+		// A changed representation: the upstream answers 200, which replaces the entry.
+		TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+		String changed = this.path + "-changed?h=Cache-Control:max-age=10&h=ETag:\"c1\"";
+		missStored(changed);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+		upstream.clear();
+		upstream.overrideHeader("ETag", "\"c2\"");
+		String key = get(changed).expectHeader().valueEquals("X-Cache-Status", "Miss").expectHeader()
+			.valueEquals("ETag", "\"c2\"").returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
+		assertThat(upstreamRequest().header("If-None-Match")).containsExactly("\"c1\"");
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> "\"c2\"".equals(this.store.get(key).block().header("ETag")));
+		get(changed).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("ETag", "\"c2\"");
+
+		// The client's own validators are answered by the cache, from the entry the 304 refreshed; the upstream
+		// gets the cache's.
+		String mine = this.path + "-mine?h=Cache-Control:max-age=10&h=ETag:\"k1\"";
+		upstream.clear();
+		missStored(mine);
+		upstream.clear();
+		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+		this.client.get().uri(mine).header("If-None-Match", "\"k1\"").exchange().expectStatus().isNotModified()
+			.expectHeader().valueEquals("X-Cache-Status", "Revalidated");
+		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+		this.client.get().uri(mine).header("If-None-Match", "\"other\"").exchange().expectStatus().isOk()
+			.expectHeader().valueEquals("X-Cache-Status", "Revalidated");
+		assertThat(upstreamRequest().header("If-None-Match")).containsExactly("\"k1\"");
+		assertThat(upstreamRequest().header("If-None-Match")).containsExactly("\"k1\"");
+	}
+
+	@Test
+	void noCacheIsRevalidatedOnEveryUseMustRevalidateNeverServedStaleAndRevalidationsShareOneFlight() {
+		String path = this.path + "?h=Cache-Control:no-cache&h=ETag:\"n1\"";
+		missStored(path);
+		upstream.clear();
+		for (int i = 0; i < 3; i++) {
+			get(path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Revalidated");
+			assertThat(upstreamRequest().header("If-None-Match")).containsExactly("\"n1\"");
+		}
+		// Without a validator, no-cache is not stored: there would be nothing to revalidate with.
+		get(this.path + "-none?h=Cache-Control:no-cache").expectHeader().valueEquals("X-Cache-Status", "Bypass");
+
+		// must-revalidate and proxy-revalidate: never stale, not even with the route's stale-if-error of 60 s.
+		for (String directive : List.of("max-age=10, must-revalidate", "max-age=10, proxy-revalidate", "max-age=10")) {
+			TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+			String stale = "/c/stale/" + (++counter) + "?h=Cache-Control:" + directive;
+			missStored(stale);
+			TestClock.INSTANCE.advance(Duration.ofSeconds(20));
+			upstream.failWith(500);
+			get(stale).expectStatus().isEqualTo(directive.equals("max-age=10") ? 200 : 500);
+			upstream.failWith(0);
+		}
+
+		// Concurrent requests for an expired entry make one conditional request (the upstream takes 500 ms).
+		TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+		String slow = "/c/revalidate-slow/" + (++counter) + "?h=Cache-Control:max-age=10&h=ETag:\"s1\"";
+		missStored(slow);
+		upstream.clear();
+		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+		List<String> answers = concurrently(6, slow, "no-transform");
+		assertThat(answers).hasSize(6).allMatch((answer) -> answer.startsWith("200 "));
+		assertThat(answers).contains("200 Revalidated");
+		assertThat(upstream.receivedCount()).isEqualTo(1);
+		assertThat(upstreamRequest().header("If-None-Match")).containsExactly("\"s1\"");
+	}
+
+	@Test
+	void staleWhileRevalidateServesTheStaleEntryAndRefreshesItOnceInTheBackground() {
+		// with a validator (the refresh is a conditional request) and without (a full one)
+		for (String validator : List.of("&h=ETag:\"w1\"", "")) {
+			TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+			String path = this.path + "-" + validator.length() + "?h=Cache-Control:max-age=10, stale-while-revalidate=30"
+					+ validator;
+			missStored(path);
+			upstream.clear();
+			TestClock.INSTANCE.advance(Duration.ofSeconds(15));
+			get(path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Stale")
+				.expectHeader().valueEquals("Age", "15");
+			for (int i = 0; i < 4; i++) {
+				get(path).expectStatus().isOk();
+			}
+			Awaitility.await().atMost(Duration.ofSeconds(5))
+				.until(() -> "Hit".equals(get(path).returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Status")));
+			assertThat(upstream.receivedCount()).as("one refresh").isEqualTo(1);
+			assertThat(upstreamRequest().header("If-None-Match"))
+				.isEqualTo(validator.isEmpty() ? List.of() : List.of("\"w1\""));
+		}
+		// Past the window: revalidated before the client is answered. must-revalidate allows no stale answer.
+		for (String directives : List.of("max-age=10, stale-while-revalidate=30",
+				"max-age=10, stale-while-revalidate=30, must-revalidate")) {
+			TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
+			String path = this.path + "-" + directives.length() + "?h=ETag:\"w2\"&h=Cache-Control:" + directives;
+			missStored(path);
+			TestClock.INSTANCE.advance(Duration.ofSeconds(directives.contains("must") ? 15 : 50));
+			get(path).expectHeader().valueEquals("X-Cache-Status", "Revalidated");
+		}
+	}
+
+	@Test
+	void theResponsesStaleIfErrorLetsItStandInForAFailingUpstream() {
+		// c-basic has no stale-if-error of its own.
+		String path = this.path + "?h=Cache-Control:max-age=10, stale-if-error=60";
+		missStored(path);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(20));
+		upstream.failWith(500);
+		get(path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().exists("Warning");
+		TestClock.INSTANCE.advance(Duration.ofSeconds(60));
+		get(path).expectStatus().isEqualTo(500);
+	}
+
+	@Test
+	void aHeadResponseUpdatesTheStoredEntryOrRemovesItWhenItNamesAnotherRepresentation() {
+		// c-small answers /bytes/100: the same body, and length, for GET and HEAD.
+		String path = "/c/small/100?h=Cache-Control:max-age=10&h=ETag:\"h1\"&h=X-Version:1&n=" + (++counter);
+		missStored(path);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+		upstream.overrideHeader("X-Version", "2");
+		this.client.head().uri(path).exchange().expectStatus().isOk();
+		get(path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("X-Version", "2");
+		assertThat(upstream.receivedCount()).isEqualTo(2);
+
+		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+		upstream.overrideHeader("ETag", "\"h2\"");
+		this.client.head().uri(path).exchange().expectStatus().isOk();
+		get(path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+	}
+
+	@Test
 	void staleEntryStandsInWhenTheUpstreamIsGone() {
 		String path = "/c/down/item-" + counter;
 		missStored(path);
@@ -632,6 +788,14 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 		String key = get(path).expectHeader().valueEquals("X-Cache-Status", "Miss")
 			.returnResult(String.class).getResponseHeaders().getFirst("X-Cache-Key");
 		awaitStored(key);
+	}
+
+	/** As {@link #missStored}; the body the client got. */
+	private String missStoredBody(String path) {
+		var result = get(path).expectHeader().valueEquals("X-Cache-Status", "Miss").expectBody(String.class)
+			.returnResult();
+		awaitStored(result.getResponseHeaders().getFirst("X-Cache-Key"));
+		return result.getResponseBody();
 	}
 
 	private void awaitStored(String key) {

@@ -26,7 +26,10 @@ import org.springframework.http.HttpHeaders;
  * saw. It answers with a JSON echo of the request; {@code /status/<code>} answers that status,
  * {@code /delay/<ms>} answers after that many milliseconds, {@code /bytes/<n>} answers a JSON string of n bytes,
  * and a path ending in {@code /empty} gets a bare 204 (cheap, for tests that send many requests). Each query
- * parameter {@code h=Name:Value} adds that header to the answer; {@link #failWith} makes every answer a failure.
+ * parameter {@code h=Name:Value} adds that header to the answer; {@link #failWith} makes every answer a failure;
+ * {@link #overrideHeader} sets a header on every answer. A GET or HEAD whose {@code If-None-Match} names the answer's
+ * {@code ETag} (or whose {@code If-Modified-Since} is not before its {@code Last-Modified}) gets a 304, as an origin
+ * server's conditional GET would (RFC 9110 section 13.2).
  */
 public final class RecordingUpstream implements AutoCloseable {
 
@@ -41,6 +44,8 @@ public final class RecordingUpstream implements AutoCloseable {
 	private final DisposableServer server;
 
 	private volatile int failWith;
+
+	private final java.util.Map<String, String> overrides = new java.util.concurrent.ConcurrentHashMap<>();
 
 	private final LoopResources loops = LoopResources.create("recording-upstream", 2, true);
 
@@ -99,12 +104,18 @@ public final class RecordingUpstream implements AutoCloseable {
 		this.failWith = status;
 	}
 
+	/** From now on (until {@link #clear}) every answer has this header with this value instead of any other. */
+	public void overrideHeader(String name, String value) {
+		this.overrides.put(name, value);
+	}
+
 	public int receivedCount() {
 		return this.received.size();
 	}
 
 	public void clear() {
 		this.received.clear();
+		this.overrides.clear();
 	}
 
 	@Override
@@ -128,6 +139,7 @@ public final class RecordingUpstream implements AutoCloseable {
 				.getOrDefault("h", List.of())
 				.forEach((header) -> response.addHeader(header.substring(0, header.indexOf(':')),
 						header.substring(header.indexOf(':') + 1)));
+			this.overrides.forEach(response::header);
 			if (path.startsWith("/bytes/")) {
 				int size = Integer.parseInt(path.substring("/bytes/".length()));
 				String json = "\"" + "x".repeat(Math.max(0, size - 2)) + "\"";
@@ -147,12 +159,46 @@ public final class RecordingUpstream implements AutoCloseable {
 			if (path.startsWith("/delay/")) {
 				delay = Mono.delay(Duration.ofMillis(Long.parseLong(path.substring("/delay/".length())))).then();
 			}
+			if (notModified(recorded, response.responseHeaders())) {
+				return delay.then(response.status(HttpResponseStatus.NOT_MODIFIED).send().then());
+			}
 			byte[] echo = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(recorded.echo());
 			if (!response.responseHeaders().contains("Content-Type")) {
 				response.header("Content-Type", "application/json");
 			}
 			return delay.then(response.status(HttpResponseStatus.OK).sendByteArray(Mono.just(echo)).then());
 		});
+	}
+
+	private static boolean notModified(RecordedRequest request, io.netty.handler.codec.http.HttpHeaders answer) {
+		if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+			return false;
+		}
+		String tag = answer.get("ETag");
+		String ifNoneMatch = request.headers().getFirst("If-None-Match");
+		if (ifNoneMatch != null) {
+			return tag != null && (ifNoneMatch.trim().equals("*") || java.util.Arrays.stream(ifNoneMatch.split(","))
+				.map((t) -> t.trim().replace("W/", ""))
+				.anyMatch(tag.replace("W/", "")::equals));
+		}
+		String lastModified = answer.get("Last-Modified");
+		long since;
+		try {
+			since = request.headers().getFirstDate("If-Modified-Since");
+		}
+		catch (IllegalArgumentException ex) {
+			since = -1;
+		}
+		if (lastModified != null && since >= 0) {
+			try {
+				return java.time.ZonedDateTime.parse(lastModified, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+					.toInstant().toEpochMilli() <= since;
+			}
+			catch (java.time.format.DateTimeParseException ex) {
+				return false;
+			}
+		}
+		return false;
 	}
 
 	private static RecordedRequest record(HttpServerRequest request, byte[] body) {
