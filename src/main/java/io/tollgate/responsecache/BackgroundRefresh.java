@@ -25,8 +25,9 @@ import org.springframework.web.server.ServerWebExchangeDecorator;
 /**
  * The refresh behind a {@code stale-while-revalidate} answer: the rest of the route's filter chain (its rewrites,
  * retries, circuit breaker and the proxying itself) run once more for a copy of the request, with the stored
- * entry's validators, and the response is recorded as a miss would be but written nowhere. It runs on the request's
- * event loop after the client has its answer, bounded by {@code lock-timeout}.
+ * entry's validators, and the response is recorded as a miss would be but written nowhere. It starts once the client
+ * has its answer, on the request's event loop, and is bounded by {@code lock-timeout}; it counts in the upstream's
+ * metrics, circuit breaker and retry budget as any request does, under the client's request id.
  */
 final class BackgroundRefresh {
 
@@ -37,15 +38,20 @@ final class BackgroundRefresh {
 
 	static void start(ServerWebExchange exchange, GatewayFilterChain chain, Capture capture, Clock clock,
 			Duration timeout) {
+		// With the entry's validators, or with none: the client's own would get a 304 that refreshes nothing.
 		ServerHttpRequest request = capture.revalidating
 				? ResponseCacheGatewayFilterFactory.conditional(exchange.getRequest(), capture.stale)
-				: exchange.getRequest().mutate().build();
+				: exchange.getRequest().mutate().headers((headers) -> {
+					headers.remove(HttpHeaders.IF_NONE_MATCH);
+					headers.remove(HttpHeaders.IF_MODIFIED_SINCE);
+				}).build();
 		Discarding discarding = new Discarding(exchange.getResponse().bufferFactory());
 		ServerWebExchange copy = new Detached(exchange.mutate().request(new Bodiless(request)).response(discarding).build());
 		copy.getAttributes().put(Capture.ATTRIBUTE, capture);
 		ServerWebExchange recorded = copy.mutate().response(new CapturingResponse(discarding, copy, clock)).build();
 		chain.filter(recorded)
-			.timeout(timeout)
+			// On the request's event loop, as the recording itself (a timeout elsewhere would race it).
+			.timeout(timeout, io.tollgate.pipeline.EventLoops.of(exchange))
 			.doOnError((ex) -> capture.abandon())
 			.doOnCancel(capture::abandon)
 			.doFinally((signal) -> capture.abandon()) // a no-op once the response was recorded

@@ -108,9 +108,13 @@ record CacheControl(boolean noCache, boolean noStore, boolean isPrivate, long ma
 		return this.isPublic || this.sMaxAge >= 0 || this.mustRevalidate;
 	}
 
-	/** Whether a shared cache may ever serve the response stale: not with must- or proxy-revalidate (5.2.2.2, 5.2.2.8). */
+	/**
+	 * Whether a shared cache may ever serve the response stale: not with must-revalidate, proxy-revalidate or
+	 * s-maxage (sections 5.2.2.2, 5.2.2.8, 5.2.2.10).
+	 */
 	boolean mayServeStale() {
-		return !this.mustRevalidate && !this.proxyRevalidate;
+		// Section 5.2.2.10: s-maxage also means proxy-revalidate to a shared cache.
+		return !this.mustRevalidate && !this.proxyRevalidate && this.sMaxAge < 0;
 	}
 
 	/** A request that says what {@code no-cache} says: the {@code Pragma: no-cache} of HTTP/1.0 clients. */

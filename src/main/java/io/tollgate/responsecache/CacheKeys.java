@@ -5,19 +5,25 @@ import java.util.Arrays;
 import io.tollgate.consumer.Sha256;
 
 /**
- * Cache keys: {@code <uri tag>:<hash>}. The URI tag is the digest of the request's path and query (parameters
- * sorted), so that every entry of one URI (whatever its route, consumer, encodings or vary values) can be found and
- * removed when a write to that URI succeeds. The host is not part of it: a write invalidates the URI on every host
- * the route serves, which is more than RFC 9111 section 4.4 asks and never less.
+ * Cache keys: {@code <uri tag>:<hash>}. The URI tag is the digest of the request's host (authority, lower case),
+ * path and query (parameters sorted), so that every entry of one URI (whatever its route, consumer, encodings or
+ * vary values) can be found and removed when a write to that URI succeeds, and a write on one host never removes
+ * another host's entries.
  */
 final class CacheKeys {
 
 	private CacheKeys() {
 	}
 
-	/** The tag of a URI, from its raw (still percent-encoded) path and raw query (null when none). */
-	static String uriTag(String rawPath, String rawQuery) {
-		return Sha256.shortHex(rawPath + "?" + sortedQuery(rawQuery));
+	/** The tag of a URI, from its raw authority, raw (still percent-encoded) path and raw query (null when none). */
+	static String uriTag(String rawAuthority, String rawPath, String rawQuery) {
+		return sortedUriTag(rawAuthority, rawPath, sortedQuery(rawQuery));
+	}
+
+	/** As above, for a query already sorted by {@link #sortedQuery}. */
+	static String sortedUriTag(String rawAuthority, String rawPath, String sortedQuery) {
+		String host = (rawAuthority != null) ? rawAuthority.toLowerCase(java.util.Locale.ROOT) : "";
+		return Sha256.shortHex(host + "\n" + rawPath + "?" + sortedQuery);
 	}
 
 	static String key(String uriTag, String everythingElse) {

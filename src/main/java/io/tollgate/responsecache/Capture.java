@@ -32,13 +32,23 @@ final class Capture {
 	private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "transfer-encoding", "age",
 			"x-request-id", "set-cookie", "proxy-connection", "upgrade", "trailer");
 
-	/** Where a capture's outcome goes: the store (through the filter) and the entry's key. */
+	/**
+	 * Fields that describe the stored body (RFC 9111 section 3.2): a newer response never changes them, and one that
+	 * states other values is about another representation.
+	 */
+	private static final List<String> CONTENT_FIELDS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_ENCODING,
+			HttpHeaders.CONTENT_LANGUAGE, HttpHeaders.CONTENT_RANGE);
+
+	/** Where a capture's outcome goes: the store (through the filter), and the lookup meter. */
 	interface Outcome {
 
 		void store(CachedResponse entry);
 
 		/** The stored entry no longer stands for what the upstream has: removed. */
 		void forget();
+
+		/** Counts how a revalidation ended (a miss counts when it starts). */
+		void count(CacheStatus status);
 
 	}
 
@@ -74,6 +84,8 @@ final class Capture {
 
 	private boolean done;
 
+	private boolean counted;
+
 	Capture(String key, CacheStatus status, CachedResponse stale, boolean revalidating, ResponsePolicy policy,
 			Sinks.One<CachedResponse> waiters, Outcome outcome, HttpHeaders requestHeaders) {
 		this.key = key;
@@ -90,8 +102,10 @@ final class Capture {
 	 * Decides, once status and headers are known, whether the response will be stored; false means it passes
 	 * through unrecorded.
 	 */
-	boolean begin(int statusCode, HttpHeaders responseHeaders, ServerWebExchange exchange, long now) {
-		ResponsePolicy.Verdict verdict = this.policy.verdict(statusCode, responseHeaders, this.requestHeaders, now);
+	synchronized boolean begin(int statusCode, HttpHeaders responseHeaders, ServerWebExchange exchange, long now) {
+		// Only what the upstream sent is stored: not a circuit breaker's fallback, nor anything the gateway wrote.
+		ResponsePolicy.Verdict verdict = fromUpstream(exchange)
+				? this.policy.verdict(statusCode, responseHeaders, this.requestHeaders, now) : null;
 		if (verdict == null) {
 			abandon();
 			return false;
@@ -111,17 +125,41 @@ final class Capture {
 	 * different entity tag) or forbids storing leaves nothing stored; the entry still answers this once, since the
 	 * upstream said the client's copy (the cache's) is current.
 	 */
-	CachedResponse refresh(HttpHeaders notModified, ServerWebExchange exchange, long now) {
+	synchronized CachedResponse refresh(HttpHeaders notModified, ServerWebExchange exchange, long now) {
+		if (notModified.containsHeader(HttpHeaders.SET_COOKIE)) {
+			// Meant for this client (it gets the cookie): the shared entry is neither refreshed nor dropped.
+			finish(null);
+			return this.stale;
+		}
 		CachedResponse refreshed = updated(this.stale, notModified, storable(notModified, exchange), this.policy,
 				this.requestHeaders, now);
-		if (refreshed != null) {
-			this.outcome.store(refreshed);
-		}
-		else {
+		if (refreshed == null) {
 			this.outcome.forget();
+		}
+		else if (refreshed.isFresh(now) || !withoutDate(refreshed.headers()).equals(withoutDate(this.stale.headers()))) {
+			// A no-cache entry's 304 that changes nothing is not stored again: its body would be rewritten for nothing.
+			this.outcome.store(refreshed);
 		}
 		finish(refreshed);
 		return (refreshed != null) ? refreshed : this.stale;
+	}
+
+	private static List<Map.Entry<String, String>> withoutDate(List<Map.Entry<String, String>> headers) {
+		return headers.stream().filter((header) -> !header.getKey().equalsIgnoreCase(HttpHeaders.DATE)).toList();
+	}
+
+	/** Whether the exchange's response came from the upstream (Spring Cloud Gateway's routing filter). */
+	static boolean fromUpstream(ServerWebExchange exchange) {
+		return exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES) != null
+				&& exchange.getAttribute(ServerWebExchangeUtils.CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR) == null;
+	}
+
+	/** Counts a revalidation's outcome once. */
+	synchronized void counted(CacheStatus outcome) {
+		if (this.revalidating && !this.counted) {
+			this.counted = true;
+			this.outcome.count(outcome);
+		}
 	}
 
 	/**
@@ -137,8 +175,9 @@ final class Capture {
 		for (Map.Entry<String, String> header : newerStorable) {
 			replaced.add(header.getKey().toLowerCase(Locale.ROOT));
 		}
-		// Content-Length describes the stored body, which does not change (section 3.2).
+		// Content-Length and the content fields describe the stored body, which does not change (section 3.2).
 		replaced.remove("content-length");
+		CONTENT_FIELDS.forEach((field) -> replaced.remove(field.toLowerCase(Locale.ROOT)));
 		List<Map.Entry<String, String>> merged = new ArrayList<>();
 		for (Map.Entry<String, String> header : stored.headers()) {
 			if (!replaced.contains(header.getKey().toLowerCase(Locale.ROOT))) {
@@ -150,8 +189,16 @@ final class Capture {
 				merged.add(header);
 			}
 		}
+		if (!newer.containsHeader(HttpHeaders.DATE)) {
+			// RFC 9110 section 6.6.1: a cache adds the Date a message lacks; the stored one would age the entry.
+			merged.removeIf((header) -> header.getKey().equalsIgnoreCase(HttpHeaders.DATE));
+			merged.add(Map.entry(HttpHeaders.DATE, Freshness.httpDate(now)));
+		}
 		HttpHeaders mergedHeaders = new HttpHeaders();
 		merged.forEach((header) -> mergedHeaders.add(header.getKey(), header.getValue()));
+		if (newer.getFirst(HttpHeaders.AGE) != null) {
+			mergedHeaders.set(HttpHeaders.AGE, newer.getFirst(HttpHeaders.AGE)); // its age counts, though not stored
+		}
 		ResponsePolicy.Verdict verdict = policy.verdict(stored.status(), mergedHeaders, requestHeaders, now);
 		if (verdict == null || newer.containsHeader(HttpHeaders.SET_COOKIE)) {
 			return null;
@@ -176,8 +223,24 @@ final class Capture {
 				&& !java.util.Objects.equals(Freshness.epochMs(newerModified), Freshness.epochMs(storedModified))) {
 			return false;
 		}
+		for (String field : CONTENT_FIELDS) {
+			String value = newer.getFirst(field);
+			String kept = stored.header(field);
+			if (value != null && !value.equalsIgnoreCase((kept != null) ? kept : "")) {
+				return false;
+			}
+		}
 		long newerLength = newer.getContentLength();
 		return newerLength <= 0 || newerLength == stored.body().length;
+	}
+
+	/** Whether both have a validator of one kind, and it agrees: what a HEAD response needs to update an entry. */
+	static boolean validatorsAgree(CachedResponse stored, HttpHeaders newer) {
+		String newerTag = newer.getETag();
+		String storedTag = stored.header(HttpHeaders.ETAG);
+		boolean tags = newerTag != null && storedTag != null;
+		boolean dates = newer.getFirst(HttpHeaders.LAST_MODIFIED) != null && stored.header(HttpHeaders.LAST_MODIFIED) != null;
+		return (tags || dates) && sameRepresentation(stored, newer);
 	}
 
 	private static String opaque(String entityTag) {
@@ -190,7 +253,7 @@ final class Capture {
 		Set<String> upstreamNames = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
 		List<Map.Entry<String, String>> kept = new ArrayList<>();
 		responseHeaders.forEach((name, values) -> {
-			boolean fromUpstream = upstreamNames == null || upstreamNames.stream().anyMatch(name::equalsIgnoreCase);
+			boolean fromUpstream = upstreamNames != null && upstreamNames.stream().anyMatch(name::equalsIgnoreCase);
 			if (fromUpstream && !NOT_STORED.contains(name.toLowerCase(Locale.ROOT))
 					&& !name.regionMatches(true, 0, "x-cache-", 0, 8) && !name.regionMatches(true, 0, "ratelimit", 0, 9)
 					&& !name.regionMatches(true, 0, "x-ratelimit", 0, 11) && !name.equalsIgnoreCase("retry-after")) {
@@ -200,7 +263,7 @@ final class Capture {
 		return List.copyOf(kept);
 	}
 
-	void append(DataBuffer buffer) {
+	synchronized void append(DataBuffer buffer) {
 		if (this.body == null) {
 			return;
 		}
@@ -224,7 +287,7 @@ final class Capture {
 	}
 
 	/** The whole body went to the client: store it (if still wanted) and hand it to the waiters. */
-	CachedResponse complete() {
+	synchronized CachedResponse complete() {
 		CachedResponse entry = null;
 		if (!this.done && this.body != null && this.headers != null) {
 			entry = this.policy.entry(this.statusCode, this.headers, this.body.toByteArray(), this.verdict,
@@ -235,15 +298,16 @@ final class Capture {
 		return entry;
 	}
 
-	void abandon() {
+	synchronized void abandon() {
 		this.body = null;
 		finish(null);
 	}
 
 	/** Always called when the exchange ends: waiters never wait past it. */
-	void finish(CachedResponse entry) {
+	synchronized void finish(CachedResponse entry) {
 		if (!this.done) {
 			this.done = true;
+			counted(this.status); // a revalidation that got no 304 (or none at all) counts as what it started as
 			if (this.waiters != null) {
 				this.policy.inFlight().finish(this.key, this.waiters, entry);
 			}

@@ -41,12 +41,17 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 		HttpStatusCode status = getStatusCode();
 		int code = (status != null) ? status.value() : 200;
 		long now = this.clock.millis();
-		if (code == 304 && capture.revalidating) {
+		if (code == 304 && capture.revalidating && Capture.fromUpstream(this.exchange)) {
 			// The stored entry is still current: refreshed with the 304's headers, it answers the client.
+			capture.counted(CacheStatus.REVALIDATED);
 			CachedResponse refreshed = capture.refresh(getHeaders(), this.exchange, now);
 			return instead(body, refreshed, capture, CacheStatus.REVALIDATED, false);
 		}
-		if (code >= 500 && capture.stale != null && capture.stale.isUsableStale(now)) {
+		capture.counted(capture.status);
+		// A 5xx, or a circuit breaker's fallback: the upstream failed, and a stale entry may stand in.
+		boolean failed = code >= 500
+				|| this.exchange.getAttribute(ServerWebExchangeUtils.CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR) != null;
+		if (failed && capture.stale != null && capture.stale.isUsableStale(now)) {
 			capture.abandon();
 			return instead(body, capture.stale, capture, CacheStatus.HIT, true);
 		}
@@ -67,10 +72,13 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 	private Mono<Void> instead(Publisher<? extends DataBuffer> body, CachedResponse entry, Capture capture,
 			CacheStatus status, boolean stale) {
 		return Flux.from(body).doOnNext(DataBufferUtils::release).then(Mono.defer(() -> {
-			// The upstream's headers go; the gateway's own (request id, rate limits) stay.
+			// The upstream's headers go; the gateway's own (request id, rate limits) stay, and so does a cookie the
+			// upstream set on its 304: it is this client's.
 			Set<String> upstream = this.exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
 			if (upstream != null) {
-				upstream.forEach(getHeaders()::remove);
+				upstream.stream()
+					.filter((name) -> stale || !name.equalsIgnoreCase(org.springframework.http.HttpHeaders.SET_COOKIE))
+					.forEach(getHeaders()::remove);
 			}
 			return CachedResponses.write(this.exchange, getDelegate(), entry, capture.key, this.clock.millis(), status,
 					stale);

@@ -68,6 +68,15 @@ final class Freshness {
 		return Math.max(apparent, stated);
 	}
 
+	private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
+		.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
+		.withZone(java.time.ZoneOffset.UTC);
+
+	/** An instant as an HTTP date (IMF-fixdate, RFC 9110 section 5.6.7). */
+	static String httpDate(long epochMs) {
+		return IMF_FIXDATE.format(java.time.Instant.ofEpochMilli(epochMs));
+	}
+
 	/** An HTTP date (IMF-fixdate, or RFC 850 and asctime forms as far as RFC 1123 parsing reads them); null if not. */
 	static Long epochMs(String httpDate) {
 		if (httpDate == null) {

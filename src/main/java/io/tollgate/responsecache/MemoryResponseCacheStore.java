@@ -1,6 +1,7 @@
 package io.tollgate.responsecache;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,8 +15,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Cached responses in this replica's heap (Caffeine): bounded by the total bytes they hold, not by their count,
- * each entry dropped when its fresh and stale time is over. The keys held for each URI tag are indexed for
- * {@link #invalidate}; a key leaves the index when its entry leaves the cache, so the index never outgrows it.
+ * each entry dropped when its fresh, stale and keep time is over. The keys held for each URI tag are indexed for
+ * {@link #invalidate}; a key leaves the index when its entry leaves the cache, so the index never outgrows it, and a
+ * URI holds at most {@link ResponseCacheStore#MAX_VARIANTS_PER_URI} entries, so an invalidation is bounded too.
  */
 class MemoryResponseCacheStore implements ResponseCacheStore {
 
@@ -24,10 +26,24 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 	/** URI tag to the keys held under it. */
 	private final Map<String, Set<String>> byUri = new ConcurrentHashMap<>();
 
+	/**
+	 * When each URI was last invalidated, for as long as a response fetched before then may still arrive. Bounded:
+	 * under more than 100,000 writes a minute the oldest are forgotten, and a fetch racing such a write may store
+	 * what the write replaced until it expires.
+	 */
+	private final Cache<String, Long> invalidatedAt = Caffeine.newBuilder()
+		.expireAfterWrite(INVALIDATION_MEMORY)
+		.maximumSize(100_000)
+		.build();
+
+	/** Puts and invalidations of one URI are serialised, so an invalidation never misses an entry being stored. */
+	private final Object[] stripes = new Object[64];
+
 	MemoryResponseCacheStore(long maxBytes) {
+		for (int i = 0; i < this.stripes.length; i++) {
+			this.stripes[i] = new Object();
+		}
 		this.entries = Caffeine.newBuilder()
-			// On the thread that removed it: the index forgets a key as its entry goes, not some time after.
-			.executor(Runnable::run)
 			.removalListener((String key, Timed value, RemovalCause cause) -> {
 				if (key != null && cause != RemovalCause.REPLACED) {
 					unindex(key);
@@ -61,30 +77,52 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 	}
 
 	@Override
-	public Mono<Void> put(String key, CachedResponse response, Duration keepFor) {
-		this.entries.put(key, new Timed(response, TimeUnit.MILLISECONDS.toNanos(Math.max(1, keepFor.toMillis()))));
-		this.byUri.compute(CacheKeys.uriTagOf(key), (tag, keys) -> {
-			Set<String> held = (keys != null) ? keys : ConcurrentHashMap.newKeySet();
-			held.add(key);
-			return held;
-		});
+	public Mono<Void> put(String key, CachedResponse response, Duration keepFor, long fetchedSince) {
+		String tag = CacheKeys.uriTagOf(key);
+		synchronized (stripe(tag)) {
+			Long invalidated = this.invalidatedAt.getIfPresent(tag);
+			if (invalidated != null && invalidated >= fetchedSince) {
+				return Mono.empty(); // fetched before a write to its URI: it may be what the write replaced
+			}
+			this.entries.put(key, new Timed(response, TimeUnit.MILLISECONDS.toNanos(Math.max(1, keepFor.toMillis()))));
+			// In one compute: an unindex of the tag's last key cannot drop the set this key goes into. (Caffeine's
+			// removal listener runs on its executor, never inside this compute.)
+			this.byUri.compute(tag, (t, keys) -> {
+				Set<String> held = (keys != null) ? keys : ConcurrentHashMap.newKeySet();
+				held.add(key);
+				Iterator<String> others = held.iterator();
+				while (held.size() > MAX_VARIANTS_PER_URI && others.hasNext()) {
+					String other = others.next();
+					if (!other.equals(key)) {
+						others.remove();
+						this.entries.invalidate(other);
+					}
+				}
+				return held;
+			});
+		}
 		if (!this.entries.asMap().containsKey(key)) {
-			unindex(key); // invalidated (or evicted) between the two steps above
+			unindex(key); // evicted at once (larger than the whole cache)
 		}
 		return Mono.empty();
 	}
 
 	@Override
-	public Mono<Long> invalidate(String uriTag) {
-		Set<String> keys = this.byUri.remove(uriTag);
-		if (keys == null) {
-			return Mono.just(0L);
+	public Mono<Long> invalidate(String uriTag, long at) {
+		long removed = 0;
+		synchronized (stripe(uriTag)) {
+			this.invalidatedAt.asMap().merge(uriTag, at, Math::max);
+			Set<String> keys = this.byUri.remove(uriTag);
+			if (keys != null) {
+				for (String key : keys) {
+					removed += (this.entries.asMap().remove(key) != null) ? 1 : 0;
+				}
+			}
 		}
-		long removed = keys.stream().filter((key) -> this.entries.asMap().remove(key) != null).count();
 		return Mono.just(removed);
 	}
 
-	/** Forgets a removed key, unless it was stored again meanwhile (checked under the tag's lock). */
+	/** Forgets a removed key, unless it was stored again meanwhile. */
 	private void unindex(String key) {
 		this.byUri.computeIfPresent(CacheKeys.uriTagOf(key), (tag, keys) -> {
 			if (!this.entries.asMap().containsKey(key)) {
@@ -94,8 +132,13 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 		});
 	}
 
+	private Object stripe(String tag) {
+		return this.stripes[Math.floorMod(tag.hashCode(), this.stripes.length)];
+	}
+
 	/** URI tags indexed now (for tests: the index is as bounded as the entries). */
 	int indexedUris() {
+		this.entries.cleanUp();
 		return this.byUri.size();
 	}
 

@@ -16,26 +16,49 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@code tollgate:rc:{<uri tag>}:<hash>}, each with a TTL of at most {@code max-ttl} and a body of at most
  * {@code max-entry-size}. It does not bound the total: that is the Redis server's {@code maxmemory}.
  * <p>
- * Each URI tag has a set, {@code tollgate:rc:{<uri tag>}}, of the keys stored under it, which lives as long as its
- * longest-lived entry: a write to the URI removes them all in one script call, for every replica. The hash tag
- * puts a URI's entries and its set in one Redis Cluster slot.
+ * Each URI tag has a sorted set, {@code tollgate:rc:{<uri tag>}}, of the keys stored under it, scored by when they
+ * expire: each store drops the expired ones and keeps at most {@link #MAX_VARIANTS_PER_URI}, and the set lives as
+ * long as its longest-lived entry. A write to the URI removes them all in one script call, for every replica, and
+ * leaves a marker, {@code tollgate:rc:{<uri tag>}!inv}, for {@link #INVALIDATION_MEMORY}, which refuses responses
+ * fetched before it. The hash tag puts a URI's entries, set and marker in one Redis Cluster slot.
  */
 class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
 	static final String PREFIX = "tollgate:rc:";
 
-	/** SET the entry, add it to its URI's set, and keep the set at least as long as the entry. */
+	/**
+	 * Unless the URI was invalidated since the fetch began: SET the entry, file it in its URI's set (scored by
+	 * expiry), drop expired and surplus members, and keep the set at least as long as the entry.
+	 */
 	private static final RedisScript<Long> PUT = RedisScript.of("""
-			redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-			redis.call('SADD', KEYS[2], KEYS[1])
-			if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
-			  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+			local invalidated = redis.call('GET', KEYS[3])
+			if invalidated and tonumber(invalidated) >= tonumber(ARGV[4]) then
+			  return 0
+			end
+			local ttl = tonumber(ARGV[2])
+			local now = tonumber(ARGV[3])
+			redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+			redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
+			redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+			local surplus = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
+			if surplus > 0 then
+			  local dropped = redis.call('ZPOPMIN', KEYS[2], surplus)
+			  for i = 1, #dropped, 2 do
+			    redis.call('UNLINK', dropped[i])
+			  end
+			end
+			if redis.call('PTTL', KEYS[2]) < ttl then
+			  redis.call('PEXPIRE', KEYS[2], ttl)
 			end
 			return 1""", Long.class);
 
-	/** Remove every entry of a URI's set (all in the set's slot), and the set. */
+	/** Mark the URI invalidated, then remove every entry of its set (at most MAX_VARIANTS_PER_URI) and the set. */
 	private static final RedisScript<Long> INVALIDATE = RedisScript.of("""
-			local keys = redis.call('SMEMBERS', KEYS[1])
+			local previous = redis.call('GET', KEYS[2])
+			if not previous or tonumber(previous) < tonumber(ARGV[1]) then
+			  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+			end
+			local keys = redis.call('ZRANGE', KEYS[1], 0, -1)
 			local removed = 0
 			for _, key in ipairs(keys) do
 			  removed = removed + redis.call('UNLINK', key)
@@ -53,12 +76,16 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
 	private final AutoCloseable ownConnection;
 
+	/** The gateway's clock: expiry scores and invalidation times are compared with the fetch times it gives. */
+	private final java.time.Clock clock;
+
 	/**
 	 * @param ownConnection what to close with the store (the cache's own connection factory), or null when it
 	 * uses the shared one
 	 */
 	RedisResponseCacheStore(ReactiveRedisTemplate<String, byte[]> redis, RedisReadiness readiness,
-			ResponseCacheProperties.Redis bounds, AutoCloseable ownConnection) {
+			ResponseCacheProperties.Redis bounds, AutoCloseable ownConnection, java.time.Clock clock) {
+		this.clock = clock;
 		this.redis = redis;
 		this.readiness = readiness;
 		this.maxTtl = bounds.maxTtl();
@@ -80,14 +107,16 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 	}
 
 	@Override
-	public Mono<Void> put(String key, CachedResponse response, Duration keepFor) {
+	public Mono<Void> put(String key, CachedResponse response, Duration keepFor, long fetchedSince) {
 		if (!this.readiness.isConnected() || response.body().length > this.maxEntrySize) {
 			return Mono.empty();
 		}
 		Duration ttl = (keepFor.compareTo(this.maxTtl) > 0) ? this.maxTtl : keepFor;
-		byte[] ttlMs = Long.toString(Math.max(1, ttl.toMillis())).getBytes(StandardCharsets.US_ASCII);
-		return this.redis.execute(PUT, List.of(redisKey(key), setKey(CacheKeys.uriTagOf(key))),
-				List.of(response.toBytes(), ttlMs)).then();
+		String tag = CacheKeys.uriTagOf(key);
+		return this.redis.execute(PUT, List.of(redisKey(key), setKey(tag), markerKey(tag)),
+				List.of(response.toBytes(), ascii(Math.max(1, ttl.toMillis())), ascii(this.clock.millis()),
+						ascii(fetchedSince), ascii(MAX_VARIANTS_PER_URI)))
+			.then();
 	}
 
 	@Override
@@ -96,11 +125,20 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 	}
 
 	@Override
-	public Mono<Long> invalidate(String uriTag) {
+	public Mono<Long> invalidate(String uriTag, long at) {
 		if (!this.readiness.isConnected()) {
 			return Mono.error(new IllegalStateException("Redis is not connected yet"));
 		}
-		return this.redis.execute(INVALIDATE, List.of(setKey(uriTag)), List.of()).next();
+		return this.redis.execute(INVALIDATE, List.of(setKey(uriTag), markerKey(uriTag)),
+				List.of(ascii(at), ascii(INVALIDATION_MEMORY.toMillis()))).next();
+	}
+
+	private static String markerKey(String uriTag) {
+		return PREFIX + "{" + uriTag + "}!inv";
+	}
+
+	private static byte[] ascii(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
 	/** The Redis key of an entry: {@code tollgate:rc:{<uri tag>}:<hash>}. */

@@ -24,7 +24,7 @@ class ResponseCacheConfiguration {
 	@Bean
 	ResponseCacheStore responseCacheStore(ResponseCacheProperties properties,
 			ObjectProvider<ReactiveRedisConnectionFactory> redis, ObjectProvider<RedisReadiness> readiness,
-			MeterRegistry meters) {
+			MeterRegistry meters, java.time.Clock clock) {
 		if (properties.store() == ResponseCacheProperties.StoreType.REDIS) {
 			RedisSerializationContext<String, byte[]> context = RedisSerializationContext
 				.<String, byte[]>newSerializationContext(StringRedisSerializer.UTF_8)
@@ -42,12 +42,12 @@ class ResponseCacheConfiguration {
 				RedisReadiness ready = new RedisReadiness(new ReactiveStringRedisTemplate(own), Duration.ofSeconds(1));
 				ready.connect(Duration.ofSeconds(2));
 				return new RedisResponseCacheStore(new ReactiveRedisTemplate<>(own, context), ready, properties.redis(),
-						own::destroy);
+						own::destroy, clock);
 			}
 			RedisReadiness ready = readiness.getObject();
 			ready.connect(Duration.ofSeconds(2));
 			return new RedisResponseCacheStore(new ReactiveRedisTemplate<>(redis.getObject(), context), ready,
-					properties.redis(), null);
+					properties.redis(), null, clock);
 		}
 		MemoryResponseCacheStore memory = new MemoryResponseCacheStore(properties.memory().maxSize().toBytes());
 		meters.gauge("tollgate.cache.size.bytes", memory, MemoryResponseCacheStore::weightedBytes);

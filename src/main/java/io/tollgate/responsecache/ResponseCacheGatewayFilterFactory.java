@@ -60,6 +60,10 @@ public class ResponseCacheGatewayFilterFactory
 
 	static final String KEY_HEADER = "X-Cache-Key";
 
+	/** The IANA HTTP content codings (less identity, which every client accepts), and the wildcard. */
+	private static final Set<String> KNOWN_CODINGS = Set.of("gzip", "x-gzip", "deflate", "br", "zstd", "compress",
+			"x-compress", "dcb", "dcz", "exi", "pack200-gzip", "aes128gcm", "*");
+
 	/** RFC 9110 section 9.2.1: every other method, known or not, may change the resource (RFC 9111 section 4.4). */
 	private static final Set<HttpMethod> SAFE_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
 			HttpMethod.TRACE);
@@ -201,7 +205,9 @@ public class ResponseCacheGatewayFilterFactory
 					}
 					CacheStatus status = youngEnough ? CacheStatus.MISS : CacheStatus.REFRESH;
 					if (head) {
-						return forwardHead(exchange, chain, key, status, entry);
+						// Only an expired entry is updated by a HEAD: a client's max-age never rewrites a fresh one.
+						return entry.isFresh(now) ? forwardUnstored(exchange, chain, key, status)
+								: forwardHead(exchange, chain, key, status, entry, now);
 					}
 					if (youngEnough && entry.mayServeWhileRevalidating(now)) {
 						return staleWhileRevalidate(exchange, chain, key, entry, now);
@@ -229,21 +235,22 @@ public class ResponseCacheGatewayFilterFactory
 					return Mono.empty();
 				}
 				Set<String> tags = new LinkedHashSet<>();
-				tags.add(CacheKeys.uriTag(request.getPath().value(), request.getURI().getRawQuery()));
+				tags.add(CacheKeys.uriTag(request.getURI().getRawAuthority(), request.getPath().value(),
+						request.getURI().getRawQuery()));
 				for (String field : List.of(HttpHeaders.LOCATION, HttpHeaders.CONTENT_LOCATION)) {
 					String tag = sameHostTag(request, response.getHeaders().getFirst(field));
 					if (tag != null) {
 						tags.add(tag);
 					}
 				}
-				return invalidate(exchange, tags);
+				return invalidate(exchange, tags, ResponseCacheGatewayFilterFactory.this.clock.millis());
 			});
 			return bypass(exchange, chain);
 		}
 
-		private Mono<Void> invalidate(ServerWebExchange exchange, Set<String> tags) {
+		private Mono<Void> invalidate(ServerWebExchange exchange, Set<String> tags, long at) {
 			ResponseCacheStore store = ResponseCacheGatewayFilterFactory.this.store;
-			Mono<Void> removed = Flux.fromIterable(tags).flatMap(store::invalidate).then();
+			Mono<Void> removed = Flux.fromIterable(tags).flatMap((tag) -> store.invalidate(tag, at)).then();
 			ResponseCacheProperties properties = ResponseCacheGatewayFilterFactory.this.properties;
 			if (properties.store() == ResponseCacheProperties.StoreType.REDIS) {
 				// Bounded, and on the exchange's event loop: a slow Redis delays a write by redis-timeout at most.
@@ -251,7 +258,8 @@ public class ResponseCacheGatewayFilterFactory
 				removed = removed.timeout(properties.redisTimeout(), loop).publishOn(loop);
 			}
 			return removed.onErrorResume((ex) -> {
-				logger.warn("Cached entries of a changed URI not removed (they expire on their own): " + ex);
+				// Debug, not warn: with Redis down every write would log it. The entries expire on their own.
+				logger.debug("Cached entries of a changed URI not removed: " + ex);
 				return Mono.empty();
 			});
 		}
@@ -304,17 +312,25 @@ public class ResponseCacheGatewayFilterFactory
 		 * 4.3.5).
 		 */
 		private Mono<Void> forwardHead(ServerWebExchange exchange, GatewayFilterChain chain, String key,
-				CacheStatus status, CachedResponse entry) {
+				CacheStatus status, CachedResponse entry, long startedAt) {
 			ServerHttpResponse response = exchange.getResponse();
 			HttpHeaders requestHeaders = exchange.getRequest().getHeaders();
 			response.beforeCommit(() -> {
-				if (response.getStatusCode() != null && response.getStatusCode().value() == entry.status()
-						&& exchange.getAttribute(
-								org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES) != null) {
-					CachedResponse updated = Capture.updated(entry, response.getHeaders(),
-							Capture.storable(response.getHeaders(), exchange), this.policy, requestHeaders,
-							ResponseCacheGatewayFilterFactory.this.clock.millis());
-					outcome(key).accept(updated);
+				HttpHeaders headers = response.getHeaders();
+				// Section 4.3.5 speaks of 200s; a cookie is this client's, and says nothing about the entry.
+				if (entry.status() != 200 || response.getStatusCode() == null || response.getStatusCode().value() != 200
+						|| !Capture.fromUpstream(exchange) || headers.containsHeader(HttpHeaders.SET_COOKIE)) {
+					return Mono.empty();
+				}
+				CachedResponse updated = Capture.validatorsAgree(entry, headers)
+						? Capture.updated(entry, headers, Capture.storable(headers, exchange), this.policy, requestHeaders,
+								ResponseCacheGatewayFilterFactory.this.clock.millis())
+						: null;
+				if (updated != null) {
+					store(key, updated, startedAt);
+				}
+				else {
+					evict(key);
 				}
 				return Mono.empty();
 			});
@@ -328,13 +344,17 @@ public class ResponseCacheGatewayFilterFactory
 		private Mono<Void> staleWhileRevalidate(ServerWebExchange exchange, GatewayFilterChain chain, String key,
 				CachedResponse entry, long now) {
 			Sinks.One<CachedResponse> leading = ResponseCacheGatewayFilterFactory.this.inFlight.lead(key);
-			if (leading != null) {
-				Capture capture = capture(exchange, key, CacheStatus.STALE, entry, leading);
-				BackgroundRefresh.start(exchange, chain, capture, ResponseCacheGatewayFilterFactory.this.clock,
-						ResponseCacheGatewayFilterFactory.this.properties.lockTimeout());
-			}
 			count(CacheStatus.STALE);
-			return CachedResponses.write(exchange, exchange.getResponse(), entry, key, now, CacheStatus.STALE, true);
+			Mono<Void> answer = CachedResponses.write(exchange, exchange.getResponse(), entry, key, now,
+					CacheStatus.STALE, true);
+			if (leading == null) {
+				return answer; // a refresh is already under way
+			}
+			Capture capture = capture(exchange, key, CacheStatus.STALE, entry, leading);
+			// Started once the client has its answer (whatever became of it), so the refresh never delays it.
+			return answer.doFinally((signal) -> BackgroundRefresh.start(exchange, chain, capture,
+					ResponseCacheGatewayFilterFactory.this.clock,
+					ResponseCacheGatewayFilterFactory.this.properties.lockTimeout()));
 		}
 
 		/**
@@ -356,8 +376,10 @@ public class ResponseCacheGatewayFilterFactory
 
 		private Mono<Void> fetchAndRecord(ServerWebExchange exchange, GatewayFilterChain chain, String key,
 				CacheStatus status, CachedResponse stale, Sinks.One<CachedResponse> waiters) {
-			count(status);
 			Capture capture = capture(exchange, key, status, stale, waiters);
+			if (!capture.revalidating) {
+				count(status); // a revalidation counts when it ends: revalidated, or what it started as
+			}
 			exchange.getAttributes().put(Capture.ATTRIBUTE, capture);
 			status.applyTo(exchange, exchange.getResponse().getHeaders());
 			ServerWebExchange recorded = exchange.mutate()
@@ -377,7 +399,9 @@ public class ResponseCacheGatewayFilterFactory
 			}
 			// The body is written (and recorded) after this chain completes, by NettyWriteResponseFilter; only a
 			// failure here means it never will be, so only then are the waiters let go.
-			return proxied.doOnError((ex) -> capture.abandon()).doOnCancel(capture::abandon);
+			// The body has been written (by NettyWriteResponseFilter, further down this chain) when the chain
+			// completes: whatever ended it without recording, the waiters are let go (a no-op after complete()).
+			return proxied.doFinally((signal) -> capture.abandon());
 		}
 
 		/** A recording of the exchange's response; it revalidates when the entry it replaces has a validator. */
@@ -385,29 +409,23 @@ public class ResponseCacheGatewayFilterFactory
 				Sinks.One<CachedResponse> waiters) {
 			boolean revalidating = stale != null && stale.hasValidator()
 					&& HttpMethod.GET.equals(exchange.getRequest().getMethod());
+			long fetchedSince = ResponseCacheGatewayFilterFactory.this.clock.millis();
 			return new Capture(key, status, stale, revalidating, this.policy, waiters, new Capture.Outcome() {
 				@Override
 				public void store(CachedResponse entry) {
-					ResponseCacheFilter.this.store(key, entry);
+					ResponseCacheFilter.this.store(key, entry, fetchedSince);
 				}
 
 				@Override
 				public void forget() {
 					evict(key);
 				}
-			}, exchange.getRequest().getHeaders());
-		}
 
-		/** Stores an updated entry, or removes the old one when there is none. */
-		private java.util.function.Consumer<CachedResponse> outcome(String key) {
-			return (entry) -> {
-				if (entry != null) {
-					store(key, entry);
+				@Override
+				public void count(CacheStatus outcome) {
+					ResponseCacheFilter.this.count(outcome);
 				}
-				else {
-					evict(key);
-				}
-			};
+			}, exchange.getRequest().getHeaders());
 		}
 
 		private void evict(String key) {
@@ -416,12 +434,13 @@ public class ResponseCacheGatewayFilterFactory
 				.subscribe(null, (ex) -> logger.debug("Response not removed: " + ex));
 		}
 
-		private void store(String key, CachedResponse entry) {
+		/** Stores an entry, unless its URI was invalidated since {@code fetchedSince} (see ResponseCacheStore). */
+		private void store(String key, CachedResponse entry, long fetchedSince) {
 			this.storedBytes.increment(entry.body().length);
 			// From now: an entry that arrived with an age was stored as of when it was generated.
 			Duration keepFor = Duration.ofMillis(
 					Math.max(1, entry.keepUntil() - ResponseCacheGatewayFilterFactory.this.clock.millis()));
-			ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor)
+			ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor, fetchedSince)
 				.timeout(Duration.ofSeconds(1))
 				.subscribe(null, (ex) -> logger.debug("Response not stored: " + ex));
 		}
@@ -453,7 +472,8 @@ public class ResponseCacheGatewayFilterFactory
 			HttpMethod method = HttpMethod.HEAD.equals(request.getMethod()) ? HttpMethod.GET : request.getMethod();
 			key.append(this.config.routeId).append('\n').append(method.name()).append('\n')
 				.append(request.getPath().value()).append('\n');
-			key.append(CacheKeys.sortedQuery(request.getURI().getRawQuery()));
+			String query = CacheKeys.sortedQuery(request.getURI().getRawQuery());
+			key.append(query);
 			key.append('\n').append(acceptedEncodings(request.getHeaders()));
 			for (String header : this.varyHeaders) {
 				if (!header.equals("accept-encoding")) {
@@ -470,7 +490,8 @@ public class ResponseCacheGatewayFilterFactory
 			if (credentialed) {
 				key.append("\ncredentials=").append(Sha256.hex(ResponsePolicy.credentials(request.getHeaders())));
 			}
-			return CacheKeys.key(CacheKeys.uriTag(request.getPath().value(), request.getURI().getRawQuery()),
+			// The host is in the URI tag, so in the key too: a route that serves several hosts keeps their entries apart.
+			return CacheKeys.key(CacheKeys.sortedUriTag(request.getURI().getRawAuthority(), request.getPath().value(), query),
 					key.toString());
 		}
 
@@ -530,7 +551,7 @@ public class ResponseCacheGatewayFilterFactory
 					|| target.getRawAuthority() == null || !target.getRawAuthority().equalsIgnoreCase(base.getRawAuthority())) {
 				return null;
 			}
-			return CacheKeys.uriTag(target.getRawPath(), target.getRawQuery());
+			return CacheKeys.uriTag(target.getRawAuthority(), target.getRawPath(), target.getRawQuery());
 		}
 		catch (java.net.URISyntaxException | IllegalArgumentException ex) {
 			return null;
@@ -553,7 +574,8 @@ public class ResponseCacheGatewayFilterFactory
 
 	/**
 	 * The content codings the client accepts (q > 0), sorted: clients that accept the same codings may share an
-	 * entry, so gzip never reaches a client that did not ask for it.
+	 * entry, so gzip never reaches a client that did not ask for it. Only registered codings (and {@code *}) count:
+	 * made-up tokens would give a client as many entries per URI as it likes.
 	 */
 	static String acceptedEncodings(HttpHeaders headers) {
 		List<String> values = headers.get(HttpHeaders.ACCEPT_ENCODING);
@@ -577,7 +599,7 @@ public class ResponseCacheGatewayFilterFactory
 						}
 					}
 				}
-				if (!coding.isEmpty() && !coding.equals("identity") && !refused) {
+				if (KNOWN_CODINGS.contains(coding) && !refused) {
 					codings.add(coding);
 				}
 			}

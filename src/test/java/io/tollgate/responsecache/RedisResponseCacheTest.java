@@ -1,6 +1,8 @@
 package io.tollgate.responsecache;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import io.tollgate.TollgateApplication;
 import io.tollgate.testsupport.RawRedis;
@@ -59,6 +61,33 @@ class RedisResponseCacheTest {
 		}
 	}
 
+	@Test
+	void theRedisStoreRefusesResponsesFetchedBeforeAWriteAndBoundsAUrisVariants() throws Exception {
+		RecordingUpstream upstream = RecordingUpstream.shared();
+		try (ConfigurableApplicationContext gateway = replica(upstream)) {
+			ResponseCacheStore store = gateway.getBean(ResponseCacheStore.class);
+			CachedResponse entry = new CachedResponse(200, List.of(Map.entry("Content-Type", "application/json")),
+					new byte[10], 0, Long.MAX_VALUE, Long.MAX_VALUE, Map.of());
+			long now = System.currentTimeMillis();
+			String tag = CacheKeys.uriTag("h", "/raced/" + now, null);
+			store.invalidate(tag, now).block();
+			store.put(CacheKeys.key(tag, "before"), entry, Duration.ofMinutes(1), now - 1).block();
+			store.put(CacheKeys.key(tag, "after"), entry, Duration.ofMinutes(1), now + 1).block();
+			assertThat(store.get(CacheKeys.key(tag, "before")).block()).isNull();
+			assertThat(store.get(CacheKeys.key(tag, "after")).block()).isNotNull();
+
+			String busy = CacheKeys.uriTag("h", "/busy/" + now, null);
+			for (int i = 0; i < ResponseCacheStore.MAX_VARIANTS_PER_URI + 20; i++) {
+				store.put(CacheKeys.key(busy, "variant " + i), entry, Duration.ofMinutes(1)).block();
+			}
+			assertThat(RawRedis.command(RealRedis.server(), "ZCARD", RedisResponseCacheStore.PREFIX + "{" + busy + "}"))
+				.isEqualTo(":" + ResponseCacheStore.MAX_VARIANTS_PER_URI);
+			assertThat(store.invalidate(busy, now).block()).isEqualTo(ResponseCacheStore.MAX_VARIANTS_PER_URI);
+			assertThat(RawRedis.command(RealRedis.server(), "EXISTS", RedisResponseCacheStore.PREFIX + "{" + busy + "}"))
+				.isEqualTo(":0");
+		}
+	}
+
 	private static ConfigurableApplicationContext replica(RecordingUpstream upstream) {
 		RealRedis.Server redis = RealRedis.server();
 		return new SpringApplicationBuilder(TollgateApplication.class).profiles("test", "cache")
@@ -69,7 +98,9 @@ class RedisResponseCacheTest {
 
 	private static WebTestClient client(ConfigurableApplicationContext context) {
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+		// As behind a load balancer: one public Host (part of the cache key) whichever replica answers.
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).defaultHeader("Host", "api.example")
+			.build();
 	}
 
 }

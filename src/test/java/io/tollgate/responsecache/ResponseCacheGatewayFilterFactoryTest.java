@@ -40,6 +40,9 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	@Autowired
 	private ResponseCacheStore store;
 
+	@Autowired
+	private io.micrometer.core.instrument.MeterRegistry meters;
+
 	private static int counter;
 
 	private String path;
@@ -597,6 +600,13 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 		}
 		// The write path is on the event loop and never waits for an entry that is not there.
 		this.client.delete().uri("/c/basic/never-read-" + counter).exchange().expectStatus().isOk();
+		// A write on another host leaves this host's entries alone (and a route serving two hosts keeps them apart).
+		String shared = "/c/basic/hosts-" + counter;
+		missStored(shared);
+		this.client.put().uri(shared).header("Host", "tenant-b.example").bodyValue("{}").exchange().expectStatus().isOk();
+		get(shared).expectHeader().valueEquals("X-Cache-Status", "Hit");
+		this.client.get().uri(shared).header("Host", "tenant-b.example").exchange()
+			.expectHeader().valueEquals("X-Cache-Status", "Miss");
 	}
 
 	@Test
@@ -620,6 +630,8 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 			assertThat(revalidated.getResponseBody()).as("the stored body").isEqualTo(body);
 			assertThat(revalidated.getResponseHeaders().getFirst("Age")).isEqualTo("0");
 			assertThat(upstreamRequest().header((String) row[1])).containsExactly((String) row[2]);
+			assertThat(this.meters.counter("tollgate.cache.lookups", "route", "c-basic", "result", "revalidated").count())
+				.isEqualTo(i + 1);
 			// Fresh again for max-age: the next request does not reach the upstream.
 			TestClock.INSTANCE.advance(Duration.ofSeconds(9));
 			get(path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("Age", "9");
@@ -669,7 +681,9 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 		get(this.path + "-none?h=Cache-Control:no-cache").expectHeader().valueEquals("X-Cache-Status", "Bypass");
 
 		// must-revalidate and proxy-revalidate: never stale, not even with the route's stale-if-error of 60 s.
-		for (String directive : List.of("max-age=10, must-revalidate", "max-age=10, proxy-revalidate", "max-age=10")) {
+		// s-maxage means proxy-revalidate to a shared cache (section 5.2.2.10).
+		for (String directive : List.of("max-age=10, must-revalidate", "max-age=10, proxy-revalidate", "s-maxage=10",
+				"max-age=10")) {
 			TestClock.INSTANCE.set(Instant.parse("2026-11-22T10:00:00Z"));
 			String stale = "/c/stale/" + (++counter) + "?h=Cache-Control:" + directive;
 			missStored(stale);
@@ -748,10 +762,21 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 		get(path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("X-Version", "2");
 		assertThat(upstream.receivedCount()).isEqualTo(2);
 
-		TestClock.INSTANCE.advance(Duration.ofSeconds(11));
-		upstream.overrideHeader("ETag", "\"h2\"");
-		this.client.head().uri(path).exchange().expectStatus().isOk();
-		get(path).expectHeader().valueEquals("X-Cache-Status", "Miss");
+		// A fresh entry is never updated by a HEAD, whatever max-age the client asks for.
+		upstream.overrideHeader("X-Version", "3");
+		this.client.head().uri(path).header("Cache-Control", "max-age=0").exchange().expectStatus().isOk();
+		get(path).expectHeader().valueEquals("X-Cache-Status", "Hit").expectHeader().valueEquals("X-Version", "2");
+
+		// Another entity tag, or another content type (section 3.2: it describes the stored body): removed.
+		for (String[] other : List.of(new String[] { "ETag", "\"h2\"" }, new String[] { "Content-Type", "text/plain" })) {
+			upstream.clear();
+			missStored(path + "&" + other[0]);
+			TestClock.INSTANCE.advance(Duration.ofSeconds(11));
+			upstream.overrideHeader(other[0], other[1]);
+			this.client.head().uri(path + "&" + other[0]).exchange().expectStatus().isOk();
+			upstream.clear();
+			get(path + "&" + other[0]).expectHeader().valueEquals("X-Cache-Status", "Miss");
+		}
 	}
 
 	@Test
