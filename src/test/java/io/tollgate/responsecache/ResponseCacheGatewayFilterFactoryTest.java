@@ -780,6 +780,23 @@ class ResponseCacheGatewayFilterFactoryTest extends GatewayTest {
 	}
 
 	@Test
+	void aCircuitBreakersFallbackIsNeverStoredAndLetsAStaleEntryStandIn() {
+		String path = "/c/breaker/" + (++counter);
+		missStored(path);
+		TestClock.INSTANCE.advance(Duration.ofSeconds(20));
+		upstream.failWith(500);
+		get(path).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Hit")
+			.expectHeader().exists("Warning");
+		upstream.failWith(0);
+		// With nothing stored, the fallback (a cacheable 200 JSON from /bytes/20) answers, and is not stored.
+		String failing = "/c/breaker/failing-" + (++counter);
+		for (int i = 0; i < 2; i++) {
+			get(failing).expectStatus().isOk().expectHeader().valueEquals("X-Cache-Status", "Bypass")
+				.expectBody(String.class).isEqualTo("\"" + "x".repeat(18) + "\"");
+		}
+	}
+
+	@Test
 	void staleEntryStandsInWhenTheUpstreamIsGone() {
 		String path = "/c/down/item-" + counter;
 		missStored(path);
