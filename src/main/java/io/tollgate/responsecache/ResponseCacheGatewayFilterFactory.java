@@ -397,8 +397,6 @@ public class ResponseCacheGatewayFilterFactory
 							ResponseCacheGatewayFilterFactory.this.clock.millis(), CacheStatus.HIT, true);
 				});
 			}
-			// The body is written (and recorded) after this chain completes, by NettyWriteResponseFilter; only a
-			// failure here means it never will be, so only then are the waiters let go.
 			// The body has been written (by NettyWriteResponseFilter, further down this chain) when the chain
 			// completes: whatever ended it without recording, the waiters are let go (a no-op after complete()).
 			return proxied.doFinally((signal) -> capture.abandon());
@@ -660,8 +658,9 @@ public class ResponseCacheGatewayFilterFactory
 		private boolean heuristicFreshness = false;
 
 		/**
-		 * How long past its stale times an entry with a validator ({@code ETag}, {@code Last-Modified}) is kept, to be
-		 * revalidated with a conditional request instead of fetched again (nginx's {@code inactive}); 0: not kept.
+		 * How long past its freshness (or its stale times, if later) an entry with a validator ({@code ETag},
+		 * {@code Last-Modified}) is kept, to be revalidated with a conditional request instead of fetched again
+		 * (nginx's {@code inactive}); 0: not kept.
 		 */
 		private Duration keep = Duration.ofMinutes(10);
 
@@ -816,7 +815,7 @@ public class ResponseCacheGatewayFilterFactory
 			return "[ttl=" + this.ttl + ", methods=" + this.methods + ", statuses=" + this.statuses + ", contentTypes="
 					+ this.contentTypes + ", varyHeaders=" + this.varyHeaders + ", varyByConsumer=" + this.varyByConsumer
 					+ ", cacheControl=" + this.cacheControl + ", requestNoCache=" + this.requestNoCache + ", maxEntrySize=" + this.maxEntrySize + ", staleIfError="
-					+ this.staleIfError + "]";
+					+ this.staleIfError + ", keep=" + this.keep + "]";
 		}
 
 	}
