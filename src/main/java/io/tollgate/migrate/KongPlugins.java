@@ -350,6 +350,12 @@ final class KongPlugins {
 		args.put("statuses", codes.isEmpty() ? List.of(200, 301, 404) : codes);
 		List<String> methods = config.strings("request_method");
 		args.put("methods", methods.isEmpty() ? List.of("GET", "HEAD") : methods);
+		List<String> unsafe = methods.stream().filter((method) -> !List.of("GET", "HEAD", "OPTIONS", "TRACE")
+			.contains(method.toUpperCase(java.util.Locale.ROOT))).toList();
+		if (!unsafe.isEmpty()) {
+			this.report.difference(entity, "request_method " + unsafe, "not cached: a successful " + unsafe
+					+ " removes the cached entries of its URI instead (RFC 9111 section 4.4)");
+		}
 		List<String> types = config.strings("content_type");
 		args.put("content-types", types.isEmpty() ? List.of("text/plain", "application/json") : types);
 		args.put("cache-control", config.bool("cache_control", false));

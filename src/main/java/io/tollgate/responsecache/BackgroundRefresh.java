@@ -38,6 +38,18 @@ final class BackgroundRefresh {
 
 	static void start(ServerWebExchange exchange, GatewayFilterChain chain, Capture capture, Clock clock,
 			Duration timeout) {
+		try {
+			run(exchange, chain, capture, clock, timeout);
+		}
+		catch (RuntimeException ex) {
+			// Never leave the key's refresh marked as in flight: no other would start while it is.
+			capture.abandon();
+			logger.debug("Background refresh of a stale entry not started: " + ex);
+		}
+	}
+
+	private static void run(ServerWebExchange exchange, GatewayFilterChain chain, Capture capture, Clock clock,
+			Duration timeout) {
 		// With the entry's validators, or with none: the client's own would get a 304 that refreshes nothing.
 		ServerHttpRequest request = capture.revalidating
 				? ResponseCacheGatewayFilterFactory.conditional(exchange.getRequest(), capture.stale)
@@ -49,7 +61,7 @@ final class BackgroundRefresh {
 		ServerWebExchange copy = new Detached(exchange.mutate().request(new Bodiless(request)).response(discarding).build());
 		copy.getAttributes().put(Capture.ATTRIBUTE, capture);
 		ServerWebExchange recorded = copy.mutate().response(new CapturingResponse(discarding, copy, clock)).build();
-		chain.filter(recorded)
+		Mono.defer(() -> chain.filter(recorded))
 			// On the request's event loop, as the recording itself (a timeout elsewhere would race it).
 			.timeout(timeout, io.tollgate.pipeline.EventLoops.of(exchange))
 			.doOnError((ex) -> capture.abandon())

@@ -386,7 +386,7 @@ public class ResponseCacheGatewayFilterFactory
 				.request(capture.revalidating ? conditional(exchange.getRequest(), stale) : exchange.getRequest())
 				.response(new CapturingResponse(exchange.getResponse(), exchange, ResponseCacheGatewayFilterFactory.this.clock))
 				.build();
-			Mono<Void> proxied = chain.filter(recorded);
+			Mono<Void> proxied = Mono.defer(() -> chain.filter(recorded)); // a throw, too, ends in doFinally below
 			if (stale != null) {
 				// Connection refused, timeout, open circuit: a stale entry that may stand in answers instead.
 				proxied = proxied.onErrorResume((ex) -> !exchange.getResponse().isCommitted()

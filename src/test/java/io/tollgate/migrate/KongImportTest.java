@@ -213,6 +213,7 @@ class KongImportTest {
 			.contains("rename.headers [x-a:x-b]")
 			.contains("add.querystring")
 			.contains("maximum_expiration: 3600")
+			.contains("request_method [POST]")
 			.contains("plugin hmac-auth")
 			.contains("enabled: false")
 			.contains("hash_on: header")
