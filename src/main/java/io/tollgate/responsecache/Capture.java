@@ -154,6 +154,11 @@ final class Capture {
 				&& exchange.getAttribute(ServerWebExchangeUtils.CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR) == null;
 	}
 
+	/** For a refresh whose request was already counted (a stale answer): it counts nothing more. */
+	synchronized void alreadyCounted() {
+		this.counted = true;
+	}
+
 	/** Counts a revalidation's outcome once. */
 	synchronized void counted(CacheStatus outcome) {
 		if (this.revalidating && !this.counted) {

@@ -1,7 +1,9 @@
 package io.tollgate.responsecache;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,8 +87,8 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 				return Mono.empty(); // fetched before a write to its URI: it may be what the write replaced
 			}
 			this.entries.put(key, new Timed(response, TimeUnit.MILLISECONDS.toNanos(Math.max(1, keepFor.toMillis()))));
-			// In one compute: an unindex of the tag's last key cannot drop the set this key goes into. (Caffeine's
-			// removal listener runs on its executor, never inside this compute.)
+			// In one compute: an unindex of the tag's last key cannot drop the set this key goes into.
+			List<String> surplus = new ArrayList<>();
 			this.byUri.compute(tag, (t, keys) -> {
 				Set<String> held = (keys != null) ? keys : ConcurrentHashMap.newKeySet();
 				held.add(key);
@@ -95,11 +97,13 @@ class MemoryResponseCacheStore implements ResponseCacheStore {
 					String other = others.next();
 					if (!other.equals(key)) {
 						others.remove();
-						this.entries.invalidate(other);
+						surplus.add(other);
 					}
 				}
 				return held;
 			});
+			// Outside the compute: Caffeine may run its removal listener (which updates byUri) on this thread.
+			this.entries.invalidateAll(surplus);
 		}
 		if (!this.entries.asMap().containsKey(key)) {
 			unindex(key); // evicted at once (larger than the whole cache)

@@ -28,7 +28,8 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 
 	/**
 	 * Unless the URI was invalidated since the fetch began: SET the entry, file it in its URI's set (scored by
-	 * expiry), drop expired and surplus members, and keep the set at least as long as the entry.
+	 * expiry), drop expired and surplus members (the soonest to expire, never the one just stored), and keep the set at
+	 * least as long as the entry.
 	 */
 	private static final RedisScript<Long> PUT = RedisScript.of("""
 			local invalidated = redis.call('GET', KEYS[3])
@@ -42,9 +43,12 @@ class RedisResponseCacheStore implements ResponseCacheStore, AutoCloseable {
 			redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 			local surplus = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
 			if surplus > 0 then
-			  local dropped = redis.call('ZPOPMIN', KEYS[2], surplus)
-			  for i = 1, #dropped, 2 do
-			    redis.call('UNLINK', dropped[i])
+			  for _, key in ipairs(redis.call('ZRANGE', KEYS[2], 0, surplus)) do
+			    if surplus > 0 and key ~= KEYS[1] then
+			      redis.call('ZREM', KEYS[2], key)
+			      redis.call('UNLINK', key)
+			      surplus = surplus - 1
+			    end
 			  end
 			end
 			if redis.call('PTTL', KEYS[2]) < ttl then

@@ -343,16 +343,18 @@ public class ResponseCacheGatewayFilterFactory
 		 */
 		private Mono<Void> staleWhileRevalidate(ServerWebExchange exchange, GatewayFilterChain chain, String key,
 				CachedResponse entry, long now) {
-			Sinks.One<CachedResponse> leading = ResponseCacheGatewayFilterFactory.this.inFlight.lead(key);
 			count(CacheStatus.STALE);
 			Mono<Void> answer = CachedResponses.write(exchange, exchange.getResponse(), entry, key, now,
 					CacheStatus.STALE, true);
+			Sinks.One<CachedResponse> leading = ResponseCacheGatewayFilterFactory.this.inFlight.lead(key);
 			if (leading == null) {
 				return answer; // a refresh is already under way
 			}
 			Capture capture = capture(exchange, key, CacheStatus.STALE, entry, leading);
-			// Started once the client has its answer (whatever became of it), so the refresh never delays it.
-			return answer.doFinally((signal) -> BackgroundRefresh.start(exchange, chain, capture,
+			capture.alreadyCounted(); // this request counted as stale
+			// Started as the answer is written, not after: the refresh runs on its own (its upstream call is
+			// asynchronous), and a slow client never holds the key's in-flight slot.
+			return answer.doFirst(() -> BackgroundRefresh.start(exchange, chain, capture,
 					ResponseCacheGatewayFilterFactory.this.clock,
 					ResponseCacheGatewayFilterFactory.this.properties.lockTimeout()));
 		}
@@ -434,11 +436,14 @@ public class ResponseCacheGatewayFilterFactory
 
 		/** Stores an entry, unless its URI was invalidated since {@code fetchedSince} (see ResponseCacheStore). */
 		private void store(String key, CachedResponse entry, long fetchedSince) {
+			long now = ResponseCacheGatewayFilterFactory.this.clock.millis();
+			if (now - fetchedSince >= ResponseCacheStore.INVALIDATION_MEMORY.toMillis()) {
+				return; // fetched for longer than a write's marker lasts: it may be what a write replaced
+			}
 			this.storedBytes.increment(entry.body().length);
 			// From now: an entry that arrived with an age was stored as of when it was generated.
-			Duration keepFor = Duration.ofMillis(
-					Math.max(1, entry.keepUntil() - ResponseCacheGatewayFilterFactory.this.clock.millis()));
-			ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor, fetchedSince)
+			Duration keepFor = Duration.ofMillis(Math.max(1, entry.keepUntil() - now));
+			Mono.defer(() -> ResponseCacheGatewayFilterFactory.this.store.put(key, entry, keepFor, fetchedSince))
 				.timeout(Duration.ofSeconds(1))
 				.subscribe(null, (ex) -> logger.debug("Response not stored: " + ex));
 		}

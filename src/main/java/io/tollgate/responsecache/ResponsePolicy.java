@@ -141,6 +141,14 @@ final class ResponsePolicy {
 				|| response.containsHeader(HttpHeaders.SET_COOKIE)) {
 			return null;
 		}
+		String coding = response.getFirst(HttpHeaders.CONTENT_ENCODING);
+		if (coding != null && !coding.isBlank() && !coding.trim().equalsIgnoreCase("identity")) {
+			// Only a coding that is part of the key: an entry keyed "accepts nothing" never holds a compressed body.
+			List<String> accepted = List.of(ResponseCacheGatewayFilterFactory.acceptedEncodings(request).split(","));
+			if (!accepted.contains(coding.trim().toLowerCase(Locale.ROOT)) && !accepted.contains("*")) {
+				return null;
+			}
+		}
 		CacheControl directives = CacheControl.parse(directivesFor(response));
 		if (carriesCredentials(request)
 				&& (!directives.allowsSharingAnAuthorizedResponse() || directives.isPrivate() || directives.noStore())) {

@@ -80,6 +80,9 @@ class RedisResponseCacheTest {
 			for (int i = 0; i < ResponseCacheStore.MAX_VARIANTS_PER_URI + 20; i++) {
 				store.put(CacheKeys.key(busy, "variant " + i), entry, Duration.ofMinutes(1)).block();
 			}
+			// One more, expiring sooner than all the others: it is stored, and one of the others makes room.
+			store.put(CacheKeys.key(busy, "short-lived"), entry, Duration.ofSeconds(30)).block();
+			assertThat(store.get(CacheKeys.key(busy, "short-lived")).block()).isNotNull();
 			assertThat(RawRedis.command(RealRedis.server(), "ZCARD", RedisResponseCacheStore.PREFIX + "{" + busy + "}"))
 				.isEqualTo(":" + ResponseCacheStore.MAX_VARIANTS_PER_URI);
 			assertThat(store.invalidate(busy, now).block()).isEqualTo(ResponseCacheStore.MAX_VARIANTS_PER_URI);

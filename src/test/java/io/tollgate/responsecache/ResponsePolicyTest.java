@@ -156,6 +156,26 @@ class ResponsePolicyTest {
 	}
 
 	@Test
+	void aCodedBodyIsStoredOnlyUnderAKeyThatAcceptsItsCoding() {
+		// request Accept-Encoding, response Content-Encoding, stored?
+		Object[][] cases = {
+				{ "gzip", "gzip", true },
+				{ "gzip, br", "br", true },
+				{ "*", "br", true },
+				{ "gzip", "identity", true },
+				{ null, "gzip", false }, // keyed as accepting nothing: never a gzip body
+				{ "snappy", "snappy", false }, // an unregistered coding is not in the key
+				{ "gzip;q=0", "gzip", false }, };
+		for (Object[] row : cases) {
+			HttpHeaders response = json();
+			response.set(HttpHeaders.CONTENT_ENCODING, (String) row[1]);
+			HttpHeaders request = (row[0] != null) ? request("Accept-Encoding", (String) row[0]) : new HttpHeaders();
+			assertThat(this.honouring.verdict(200, response, request) != null).as(java.util.Arrays.toString(row))
+				.isEqualTo(row[2]);
+		}
+	}
+
+	@Test
 	void varyOnAHeaderAlreadyInTheKeyIsNotRecordedAgain() {
 		ResponsePolicy keyedOnTenant = policy(true, Set.of("x-tenant"));
 
