@@ -43,7 +43,7 @@ final class ResponsePolicy {
 	/** The route's {@code stale-if-error}: how long past freshness an entry may stand in for a failed upstream. */
 	private final long staleIfErrorMs;
 
-	/** How long past its stale times an entry with a validator is kept, to be revalidated (route's {@code keep}). */
+	/** How long past its freshness an entry with a validator is kept, to be revalidated (route's {@code keep}). */
 	private final long keepMs;
 
 	ResponsePolicy(Set<Integer> statuses, List<MediaType> contentTypes, boolean honourCacheControl, long ttlMs,
@@ -265,7 +265,7 @@ final class ResponsePolicy {
 	 * @param mayServeStale whether stale-if-error may serve it once it has expired
 	 * @param staleWhileRevalidateMs the response's {@code stale-while-revalidate} (RFC 5861), or 0
 	 * @param staleIfErrorMs the response's {@code stale-if-error} (RFC 5861), or 0
-	 * @param revalidatable whether it has a validator and is kept past its stale times to be revalidated
+	 * @param revalidatable whether it has a validator and is kept past its freshness to be revalidated
 	 */
 	record Verdict(long freshMs, long ageMs, Map<String, String> vary, boolean mayServeStale,
 			long staleWhileRevalidateMs, long staleIfErrorMs, boolean revalidatable) {
