@@ -219,7 +219,7 @@ final class Capture {
 	private static boolean sameRepresentation(CachedResponse stored, HttpHeaders newer) {
 		String newerTag = newer.getETag();
 		String storedTag = stored.header(HttpHeaders.ETAG);
-		if (newerTag != null && storedTag != null && !opaque(newerTag).equals(opaque(storedTag))) {
+		if (newerTag != null && storedTag != null && !ConditionalRequests.opaque(newerTag).equals(ConditionalRequests.opaque(storedTag))) {
 			return false;
 		}
 		String newerModified = newer.getFirst(HttpHeaders.LAST_MODIFIED);
@@ -246,11 +246,6 @@ final class Capture {
 		boolean tags = newerTag != null && storedTag != null;
 		boolean dates = newer.getFirst(HttpHeaders.LAST_MODIFIED) != null && stored.header(HttpHeaders.LAST_MODIFIED) != null;
 		return (tags || dates) && sameRepresentation(stored, newer);
-	}
-
-	private static String opaque(String entityTag) {
-		String tag = entityTag.trim();
-		return tag.startsWith("W/") ? tag.substring(2) : tag;
 	}
 
 	/** The headers of an upstream response that a stored entry keeps: the upstream's own, less those above. */

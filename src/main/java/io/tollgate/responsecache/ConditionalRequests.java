@@ -1,11 +1,7 @@
 package io.tollgate.responsecache;
 
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
 
@@ -28,7 +24,7 @@ final class ConditionalRequests {
 		List<String> ifNoneMatch = request.get(HttpHeaders.IF_NONE_MATCH);
 		if (ifNoneMatch != null) {
 			// Section 13.2.2: when If-None-Match is present, If-Modified-Since is not evaluated.
-			return matchesAny(ifNoneMatch, header(entry, HttpHeaders.ETAG));
+			return matchesAny(ifNoneMatch, entry.header(HttpHeaders.ETAG));
 		}
 		String ifModifiedSince = request.getFirst(HttpHeaders.IF_MODIFIED_SINCE);
 		if (ifModifiedSince == null) {
@@ -38,8 +34,8 @@ final class ConditionalRequests {
 		if (since == null) {
 			return false; // an invalid date is ignored (section 13.1.3)
 		}
-		String lastModified = header(entry, HttpHeaders.LAST_MODIFIED);
-		String date = header(entry, HttpHeaders.DATE);
+		String lastModified = entry.header(HttpHeaders.LAST_MODIFIED);
+		String date = entry.header(HttpHeaders.DATE);
 		Long modified = (lastModified != null) ? epochSeconds(lastModified) : null;
 		if (modified == null) {
 			modified = (date != null) ? epochSeconds(date) : null;
@@ -52,7 +48,7 @@ final class ConditionalRequests {
 
 	/** Weak comparison (section 8.8.3.2): W/ prefixes ignored; {@code *} matches any stored representation. */
 	private static boolean matchesAny(List<String> headerValues, String etag) {
-		String stored = (etag != null) ? opaque(etag.trim()) : null;
+		String stored = (etag != null) ? opaque(etag) : null;
 		for (String tag : tags(headerValues)) {
 			if (tag.equals("*") || (stored != null && opaque(tag).equals(stored))) {
 				return true;
@@ -98,26 +94,16 @@ final class ConditionalRequests {
 		return tags;
 	}
 
-	private static String opaque(String tag) {
+	/** An entity tag without its weakness indicator: what weak comparison compares. */
+	static String opaque(String entityTag) {
+		String tag = entityTag.trim();
 		return tag.startsWith("W/") ? tag.substring(2) : tag;
 	}
 
-	private static String header(CachedResponse entry, String name) {
-		for (Map.Entry<String, String> header : entry.headers()) {
-			if (header.getKey().equalsIgnoreCase(name)) {
-				return header.getValue();
-			}
-		}
-		return null;
-	}
-
+	/** An HTTP date in whole seconds (the precision of the format), or null. */
 	private static Long epochSeconds(String httpDate) {
-		try {
-			return ZonedDateTime.parse(httpDate.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-		}
-		catch (DateTimeParseException ex) {
-			return null;
-		}
+		Long ms = Freshness.epochMs(httpDate);
+		return (ms != null) ? Math.floorDiv(ms, 1000) : null;
 	}
 
 }
